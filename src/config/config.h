@@ -1,0 +1,110 @@
+#pragma once
+// Config: plain structs parsed once from attestca.toml (toml++). Every field has a usable default;
+// unknown keys are an error naming the key and its line.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace ca::config {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8443";       // HTTPS: ACME (and admin, later)
+  std::string http_listen = "127.0.0.1:8080";  // plain HTTP: OCSP/CRL (later issues)
+  std::string external_url;                     // https://host:port used in ACME URLs; default from listen
+  std::string tls_cert = "tls.crt";             // relative paths are relative to the config's folder
+  std::string tls_key = "tls.key";
+  uint32_t max_body_bytes = 64 * 1024;
+  uint32_t threads = 0;  // 0: one per core
+};
+
+struct CaConfig {
+  std::string root_cert = "root.crt";
+  std::string intermediate_cert = "intermediate.crt";
+  std::string intermediate_key = "intermediate.key";
+  std::string passphrase_file;  // empty: keys are not encrypted (or passphrase_env is used)
+  std::string passphrase_env;
+};
+
+struct DatabaseConfig {
+  std::string driver = "sqlite";
+  std::string path = "attestca.db";
+};
+
+struct ValidationConfig {
+  uint16_t http01_port = 80;
+  uint16_t tlsalpn01_port = 443;
+  std::string dns_resolver;  // host:port; empty: the system resolver
+  uint32_t timeout_ms = 10000;
+  uint32_t max_concurrent = 32;
+  uint32_t max_redirects = 10;
+};
+
+struct AcmeConfig {
+  std::string terms_of_service;
+  std::string website;
+  std::vector<std::string> caa_identities;
+  uint32_t order_lifetime_s = 7 * 24 * 3600;
+  uint32_t authz_lifetime_s = 7 * 24 * 3600;
+  uint32_t nonce_lifetime_s = 3600;
+};
+
+struct LogConfig {
+  std::string level = "info";  // debug, info, warn, error
+  bool json = false;
+};
+
+// NamePolicy: DNS suffixes (".corp.example" matches sub-names, "host.example" matches exactly) and
+// IP ranges in CIDR. Denied wins over allowed; an empty allowed list allows everything not denied.
+struct NamePolicy {
+  std::vector<std::string> allowed_names;
+  std::vector<std::string> denied_names;
+};
+
+struct ProvisionerConfig {
+  std::string name;
+  std::vector<std::string> challenges = {"http-01", "dns-01", "tls-alpn-01"};
+  bool require_eab = false;
+  uint32_t cert_lifetime_s = 24 * 3600;  // from "24h", "90d", "3600s", "30m"
+  uint32_t max_cert_lifetime_s = 0;      // 0: same as cert_lifetime_s (caps an order's notAfter)
+  std::vector<std::string> allowed_identifier_types = {"dns", "ip"};
+  NamePolicy names;
+};
+
+struct Config {
+  std::string dir;  // folder of the config file; relative paths resolve against it
+  ServerConfig server;
+  CaConfig ca;
+  DatabaseConfig database;
+  ValidationConfig validation;
+  AcmeConfig acme;
+  LogConfig log;
+  std::map<std::string, ProvisionerConfig> provisioners;
+
+  // Path resolves a configured path against dir.
+  std::string Path(const std::string& p) const;
+};
+
+// LoadConfig parses and validates; the error detail lists every problem found (one a line), each
+// with the key and line, e.g. "attestca.toml:12: unknown key 'validation.foo'".
+Result<Config> LoadConfig(const std::string& path);
+Result<Config> ParseConfig(const std::string& toml_text, const std::string& source_name,
+                           const std::string& dir);
+
+// DefaultConfigText renders the commented attestca.toml that `attestca init` writes.
+struct InitOptions {
+  std::string listen = "127.0.0.1:8443";
+  std::string http_listen = "127.0.0.1:8080";
+  std::vector<std::string> dns_names = {"localhost"};
+  std::string passphrase_file;
+  std::string passphrase_env;
+};
+std::string DefaultConfigText(const InitOptions& opts);
+
+// ParseDuration accepts "90d", "24h", "30m", "45s" (and combinations like "1h30m").
+std::optional<uint32_t> ParseDuration(const std::string& s);
+
+}  // namespace ca::config

@@ -1,0 +1,31 @@
+#pragma once
+// Plain HTTP request/response values: what handlers see. http/ knows nothing of ACME.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ca::http {
+
+struct Request {
+  std::string method;  // "GET", "HEAD", "POST", ...
+  std::string target;  // raw request target, e.g. "/acme/acme/directory?x=1"
+  std::string path;    // target without the query, percent-decoding NOT applied
+  std::string query;   // after '?', raw
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+  std::string remote_address;
+  bool tls = false;
+  // Header returns the first value of a (lower-case) header, or "" if absent.
+  const std::string& Header(const std::string& lower_name) const;
+  bool HasHeader(const std::string& lower_name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  void Set(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
+};
+
+}  // namespace ca::http

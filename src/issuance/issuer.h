@@ -1,0 +1,65 @@
+#pragma once
+// Issuer: signs end-entity certificates with the intermediate CA key. Lint, then sign: Prepare()
+// builds and checks the TBS certificate and returns a token that Issue() redeems once.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/result.h"
+#include "common/rng.h"
+#include "core/identifier.h"
+#include "ossl/unique.h"
+
+namespace ca::issuance {
+
+struct IssueRequest {
+  EVP_PKEY* public_key = nullptr;           // from the CSR (not owned)
+  std::vector<core::Identifier> identifiers;  // dns (may be "*.x") and ip -> SANs
+  std::optional<std::string> common_name;   // set only when it is one of the identifiers
+  UnixTime not_before = 0;
+  UnixTime not_after = 0;
+  bool server_auth = true;  // EKU serverAuth
+  bool client_auth = true;  // EKU clientAuth
+};
+
+struct IssuedCert {
+  Bytes der;
+  std::string pem;         // leaf only
+  std::string serial_hex;  // lowercase, no leading zero byte
+  UnixTime not_before = 0;
+  UnixTime not_after = 0;
+  std::string spki_sha256_hex;
+};
+
+class IssuanceToken;  // opaque; from Prepare, redeemed once by Issue
+
+class Issuer final {
+ public:
+  // Load reads the intermediate certificate and key (PEM; the key may be encrypted) and the root.
+  static Result<std::unique_ptr<Issuer>> Load(const std::string& intermediate_cert_pem,
+                                              const std::string& intermediate_key_pem,
+                                              const std::string& passphrase, const std::string& root_cert_pem);
+  ~Issuer();
+  Issuer(const Issuer&) = delete;
+  Issuer& operator=(const Issuer&) = delete;
+
+  // Prepare builds the certificate (random serial of 128 bits, positive and DER-minimal), lints it
+  // (validity inside the issuer's, SANs present, key allowed) and returns the token to sign.
+  Result<std::unique_ptr<IssuanceToken>> Prepare(const IssueRequest& req, Rng& rng);
+  // Issue signs a prepared certificate; a token works once and only with the Issuer that made it.
+  Result<IssuedCert> Issue(std::unique_ptr<IssuanceToken> token);
+
+  const std::string& intermediate_pem() const;  // the issuer certificate, PEM
+  const std::string& root_pem() const;
+  UnixTime intermediate_not_after() const;
+
+ private:
+  struct State;
+  explicit Issuer(std::unique_ptr<State> s);
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace ca::issuance

@@ -1,0 +1,32 @@
+#pragma once
+// CSR and key policy (pure, no I/O), in the spirit of Boulder's csr/ and goodkey/.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/result.h"
+#include "core/identifier.h"
+#include "ossl/unique.h"
+
+namespace ca::policy {
+
+// CheckKey: RSA 2048..8192 bits (exponent 65537), EC P-256/P-384/P-521, Ed25519; else kBadPublicKey.
+Result<void> CheckKey(EVP_PKEY* key);
+
+struct ParsedCsr {
+  ossl::UniquePtr<X509_REQ> req;
+  ossl::UniquePtr<EVP_PKEY> key;              // owned copy of the CSR's public key
+  std::vector<core::Identifier> names;       // SAN dNSName (lower-cased) and iPAddress, + CN if any
+  std::optional<std::string> common_name;    // lower-cased when it is a DNS name
+};
+
+// ParseCsr parses DER (no trailing bytes), verifies the self-signature and applies CheckKey.
+// Errors: kBadCsr (parse/signature/unsupported SAN types), kBadPublicKey (key policy).
+Result<ParsedCsr> ParseCsr(ByteView der);
+
+// CheckCsrNames: the CSR's names (SANs and CN) must equal the order's identifiers exactly (as a set;
+// IP forms compared after normalisation); extra or missing names -> kBadCsr naming them.
+Result<void> CheckCsrNames(const ParsedCsr& csr, const std::vector<core::Identifier>& order_identifiers);
+
+}  // namespace ca::policy

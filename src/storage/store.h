@@ -1,0 +1,70 @@
+#pragma once
+// Store ports: the only path to the database. ACME code sees these interfaces, never SQL, so a
+// PostgreSQL backend can follow without touching it. Every write is durable when it returns.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "core/account.h"
+#include "core/cert_record.h"
+#include "core/order.h"
+
+namespace ca::storage {
+
+class AccountStore {
+ public:
+  virtual ~AccountStore() = default;
+  virtual Result<void> CreateAccount(const core::Account& a) = 0;  // kConflict if the key is taken
+  virtual Result<core::Account> GetAccount(const std::string& id) = 0;  // kNotFound
+  virtual Result<std::optional<core::Account>> FindAccountByThumbprint(const std::string& provisioner,
+                                                                       const std::string& thumbprint) = 0;
+  // UpdateAccount rewrites status, contact, jwk_json and thumbprint (kConflict if the new key is taken).
+  virtual Result<void> UpdateAccount(const core::Account& a) = 0;
+
+  virtual Result<void> CreateEabKey(const core::EabKey& k) = 0;
+  virtual Result<core::EabKey> GetEabKey(const std::string& kid) = 0;  // kNotFound
+  // BindEabKey atomically binds an unbound key to an account; kUnauthorized if already bound.
+  virtual Result<void> BindEabKey(const std::string& kid, const std::string& account_id) = 0;
+};
+
+class OrderStore {
+ public:
+  virtual ~OrderStore() = default;
+  // CreateOrder stores an order and its new authorizations in one transaction.
+  virtual Result<void> CreateOrder(const core::Order& o, const std::vector<core::Authz>& authzs) = 0;
+  virtual Result<core::Order> GetOrder(const std::string& id) = 0;  // kNotFound
+  // UpdateOrder rewrites status, error and cert_id.
+  virtual Result<void> UpdateOrder(const core::Order& o) = 0;
+  // TransitionOrder sets status to `to` only if it is `from` now; returns whether it did.
+  virtual Result<bool> TransitionOrder(const std::string& id, core::OrderStatus from, core::OrderStatus to) = 0;
+  virtual Result<std::vector<std::string>> ListOrderIds(const std::string& account_id) = 0;
+
+  virtual Result<core::Authz> GetAuthz(const std::string& id) = 0;  // kNotFound
+  virtual Result<std::vector<core::Authz>> GetAuthzs(const std::vector<std::string>& ids) = 0;
+  // UpdateAuthz rewrites status and challenges.
+  virtual Result<void> UpdateAuthz(const core::Authz& a) = 0;
+};
+
+class CertStore {
+ public:
+  virtual ~CertStore() = default;
+  virtual Result<void> InsertCertificate(const core::CertRecord& c) = 0;
+  virtual Result<core::CertRecord> GetCertificate(const std::string& id) = 0;  // kNotFound
+  virtual Result<core::CertRecord> GetCertificateBySerial(const std::string& serial_hex) = 0;
+  // RevokeCertificate marks it revoked; kAlreadyRevoked if it was.
+  virtual Result<void> RevokeCertificate(const std::string& id, int reason, UnixTime when) = 0;
+};
+
+// Store is every port together; backends implement it.
+class Store : public AccountStore, public OrderStore, public CertStore {
+ public:
+  ~Store() override = default;
+};
+
+// OpenSqliteStore opens (creating if needed) the database at path and runs pending migrations.
+// ":memory:" gives a private in-memory database (tests).
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+}  // namespace ca::storage

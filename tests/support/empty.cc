@@ -1,0 +1,1 @@
+// Keeps ca_test_support non-empty.
