@@ -18,6 +18,11 @@ endif()
 # attestca_component(NAME DEPS...): static library ca_NAME from every .cc in this folder.
 function(attestca_component name)
   file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
-  add_library(ca_${name} STATIC ${srcs})
-  target_link_libraries(ca_${name} PUBLIC ${ARGN})
+  if(srcs)
+    add_library(ca_${name} STATIC ${srcs})
+    target_link_libraries(ca_${name} PUBLIC ${ARGN})
+  else()  # a component whose sources have not landed yet
+    add_library(ca_${name} INTERFACE)
+    target_link_libraries(ca_${name} INTERFACE ${ARGN})
+  endif()
 endfunction()

@@ -3,6 +3,7 @@
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -28,9 +29,8 @@ CA_OSSL_DELETER(EVP_MAC, EVP_MAC_free)
 CA_OSSL_DELETER(EVP_MAC_CTX, EVP_MAC_CTX_free)
 CA_OSSL_DELETER(BIO, BIO_free_all)
 CA_OSSL_DELETER(BIGNUM, BN_free)
-CA_OSSL_DELETER(ASN1_INTEGER, ASN1_INTEGER_free)
-CA_OSSL_DELETER(ASN1_TIME, ASN1_TIME_free)
-CA_OSSL_DELETER(ASN1_OCTET_STRING, ASN1_OCTET_STRING_free)
+// ASN1_INTEGER, ASN1_TIME, ASN1_OCTET_STRING... are all ASN1_STRING.
+CA_OSSL_DELETER(ASN1_STRING, ASN1_STRING_free)
 CA_OSSL_DELETER(ASN1_OBJECT, ASN1_OBJECT_free)
 CA_OSSL_DELETER(ECDSA_SIG, ECDSA_SIG_free)
 CA_OSSL_DELETER(GENERAL_NAMES, GENERAL_NAMES_free)

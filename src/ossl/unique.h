@@ -5,6 +5,9 @@
 
 #include <openssl/types.h>
 
+// Not declared in <openssl/types.h>.
+typedef struct X509_req_st X509_REQ;
+
 namespace ca::ossl {
 
 template <class T>
