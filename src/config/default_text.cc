@@ -1,0 +1,148 @@
+// DefaultConfigText: the commented attestca.toml written by `attestca init`.
+#include <cstdio>
+#include <string>
+
+#include "config/config.h"
+
+namespace ca::config {
+namespace {
+
+// Quote renders s as a TOML basic string.
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(u));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+}  // namespace
+
+std::string DefaultConfigText(const InitOptions& opts) {
+  const Config d;  // defaults
+  const ProvisionerConfig prov;
+  std::string t;
+  t += "# attestca.toml: configuration of the attestca ACME certificate authority.\n";
+  t += "#\n";
+  t += "# Written by `attestca init`. Every key below is shown at its default value; unknown keys "
+       "are\n";
+  t += "# an error, so a typo is reported instead of silently ignored. Relative paths resolve "
+       "against\n";
+  t += "# the folder holding this file. Durations are written like \"90d\", \"24h\", \"30m\", "
+       "\"45s\"\n";
+  t += "# or combined (\"1h30m\").\n";
+  if (!opts.dns_names.empty()) {
+    t += "# The TLS certificate created by init covers: " + Join(opts.dns_names) + ".\n";
+  }
+  t += "\n[server]\n";
+  t += "# HTTPS listener for ACME (host:port; IPv6 in brackets, e.g. \"[::1]:8443\")\n";
+  t += "listen = " + Quote(opts.listen) + "\n";
+  t += "# Plain HTTP listener for OCSP and CRLs (host:port)\n";
+  t += "http_listen = " + Quote(opts.http_listen) + "\n";
+  t += "# Base URL clients use to reach the ACME API; default: https://<listen host>:<port>\n";
+  t += "# external_url = \"https://ca.example.com\"\n";
+  t += "# TLS certificate chain (PEM) served on the HTTPS listener\n";
+  t += "tls_cert = " + Quote(d.server.tls_cert) + "\n";
+  t += "# Private key (PEM) for tls_cert\n";
+  t += "tls_key = " + Quote(d.server.tls_key) + "\n";
+  t += "# Largest accepted request body, in bytes\n";
+  t += "max_body_bytes = " + std::to_string(d.server.max_body_bytes) + "\n";
+  t += "# Worker threads; 0 means one per CPU core\n";
+  t += "threads = " + std::to_string(d.server.threads) + "\n";
+
+  t += "\n[ca]\n";
+  t += "# Root CA certificate (PEM), published to clients\n";
+  t += "root_cert = " + Quote(d.ca.root_cert) + "\n";
+  t += "# Intermediate CA certificate (PEM) that signs leaf certificates\n";
+  t += "intermediate_cert = " + Quote(d.ca.intermediate_cert) + "\n";
+  t += "# Intermediate CA private key (PEM, optionally encrypted)\n";
+  t += "intermediate_key = " + Quote(d.ca.intermediate_key) + "\n";
+  t += "# File holding the passphrase of an encrypted intermediate_key (set at most one of "
+       "file/env)\n";
+  t += (opts.passphrase_file.empty() ? std::string("# passphrase_file = \"passphrase.txt\"")
+                                     : "passphrase_file = " + Quote(opts.passphrase_file)) +
+       "\n";
+  t += "# Environment variable holding that passphrase instead\n";
+  t += (opts.passphrase_env.empty() ? std::string("# passphrase_env = \"ATTESTCA_PASSPHRASE\"")
+                                    : "passphrase_env = " + Quote(opts.passphrase_env)) +
+       "\n";
+
+  t += "\n[database]\n";
+  t += "# Storage backend; only \"sqlite\" is supported for now\n";
+  t += "driver = " + Quote(d.database.driver) + "\n";
+  t += "# SQLite database file\n";
+  t += "path = " + Quote(d.database.path) + "\n";
+
+  t += "\n[validation]\n";
+  t += "# Port the http-01 challenge is fetched from\n";
+  t += "http01_port = " + std::to_string(d.validation.http01_port) + "\n";
+  t += "# Port the tls-alpn-01 challenge connects to\n";
+  t += "tlsalpn01_port = " + std::to_string(d.validation.tlsalpn01_port) + "\n";
+  t += "# DNS resolver for dns-01 and CAA lookups (host:port); default: the system resolver\n";
+  t += "# dns_resolver = \"127.0.0.1:53\"\n";
+  t += "# Timeout for one validation attempt, in milliseconds (100..120000)\n";
+  t += "timeout_ms = " + std::to_string(d.validation.timeout_ms) + "\n";
+  t += "# Validations run at the same time\n";
+  t += "max_concurrent = " + std::to_string(d.validation.max_concurrent) + "\n";
+  t += "# HTTP redirects followed by http-01\n";
+  t += "max_redirects = " + std::to_string(d.validation.max_redirects) + "\n";
+
+  t += "\n[acme]\n";
+  t += "# Terms of service URL shown in the directory's meta (empty: none)\n";
+  t += "terms_of_service = \"\"\n";
+  t += "# Website URL shown in the directory's meta (empty: none)\n";
+  t += "website = \"\"\n";
+  t += "# CAA issuer domain names that identify this CA (RFC 8659 issue/issuewild values)\n";
+  t += "caa_identities = []\n";
+  t += "# How long a pending order stays valid\n";
+  t += "order_lifetime = \"7d\"\n";
+  t += "# How long an authorization stays valid\n";
+  t += "authz_lifetime = \"7d\"\n";
+  t += "# How long a replay nonce can be used\n";
+  t += "nonce_lifetime = \"1h\"\n";
+
+  t += "\n[log]\n";
+  t += "# Minimum level: debug, info, warn or error\n";
+  t += "level = " + Quote(d.log.level) + "\n";
+  t += "# Write JSON lines instead of text\n";
+  t += std::string("json = ") + (d.log.json ? "true" : "false") + "\n";
+
+  t += "\n# Provisioners: each [provisioners.NAME] is an ACME endpoint with its own policy;\n";
+  t += "# NAME matches [a-z0-9][a-z0-9_-]{0,62}. At least one is required.\n";
+  t += "[provisioners.acme]\n";
+  t += "# Challenge types offered: http-01, dns-01, tls-alpn-01\n";
+  t += "challenges = [\"http-01\", \"dns-01\", \"tls-alpn-01\"]\n";
+  t += "# Require External Account Binding when creating accounts\n";
+  t += std::string("require_eab = ") + (prov.require_eab ? "true" : "false") + "\n";
+  t += "# Validity of issued certificates\n";
+  t += "cert_lifetime = \"24h\"\n";
+  t += "# Longest validity an order may request (notAfter); 0 means the same as cert_lifetime\n";
+  t += "max_cert_lifetime = \"0s\"\n";
+  t += "# Identifier types accepted: dns, ip\n";
+  t += "allowed_identifier_types = [\"dns\", \"ip\"]\n";
+  t += "# Names allowed: \"host.example\" matches exactly, \".corp.example\" matches every name "
+       "below it,\n";
+  t += "# \"10.0.0.0/8\" or \"fd00::/8\" match IP addresses; empty allows everything not denied\n";
+  t += "allowed_names = []\n";
+  t += "# Names denied, in the same forms; denied wins over allowed\n";
+  t += "denied_names = []\n";
+  return t;
+}
+
+}  // namespace ca::config

@@ -1,0 +1,290 @@
+// LoadConfig / ParseConfig: strict TOML -> Config. Every key is known; every problem is collected.
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "config/config.h"
+#include "config/internal.h"
+
+namespace ca::config {
+namespace internal {
+
+void Problems::Add(int64_t line, const std::string& msg) {
+  list_.emplace_back(
+      line, line > 0 ? source_ + ":" + std::to_string(line) + ": " + msg : source_ + ": " + msg);
+}
+
+void Problems::AddAt(const std::string& key, const std::string& msg) {
+  auto it = lines_.find(key);
+  Add(it == lines_.end() ? 0 : it->second, msg);
+}
+
+std::string Problems::Joined() const {
+  auto sorted = list_;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    int64_t la = a.first > 0 ? a.first : std::numeric_limits<int64_t>::max();
+    int64_t lb = b.first > 0 ? b.first : std::numeric_limits<int64_t>::max();
+    return la < lb;
+  });
+  std::string out;
+  for (const auto& [line, msg] : sorted) {
+    if (!out.empty()) out += '\n';
+    out += msg;
+  }
+  return out;
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::Problems;
+using Handler = std::function<void(const toml::node&, const std::string& path)>;
+struct Field {
+  std::string_view key;
+  Handler fn;
+};
+
+int64_t LineOf(const toml::node& n) { return static_cast<int64_t>(n.source().begin.line); }
+
+class Parser {
+ public:
+  explicit Parser(Problems& p) : p_(p) {}
+
+  // Table walks tbl's entries, dispatching known keys and reporting unknown ones.
+  void Table(const toml::node& node, const std::string& path, const std::vector<Field>& fields) {
+    const toml::table* tbl = node.as_table();
+    if (tbl == nullptr) {
+      p_.Add(LineOf(node), "'" + path + "' must be a table");
+      return;
+    }
+    for (auto&& [k, v] : *tbl) {
+      std::string full = path.empty() ? std::string(k.str()) : path + "." + std::string(k.str());
+      int64_t line = static_cast<int64_t>(k.source().begin.line);
+      if (line <= 0) line = LineOf(v);
+      auto it = std::find_if(fields.begin(), fields.end(),
+                             [&](const Field& f) { return f.key == k.str(); });
+      if (it == fields.end()) {
+        p_.Add(line, "unknown key '" + full + "'");
+        continue;
+      }
+      p_.SetLine(full, line);
+      it->fn(v, full);
+    }
+  }
+
+  Handler Str(std::string& out) {
+    return [this, &out](const toml::node& n, const std::string& path) {
+      if (const auto* s = n.as_string()) {
+        out = s->get();
+      } else {
+        Bad(n, path, "a string");
+      }
+    };
+  }
+
+  Handler Bool(bool& out) {
+    return [this, &out](const toml::node& n, const std::string& path) {
+      if (const auto* b = n.as_boolean()) {
+        out = b->get();
+      } else {
+        Bad(n, path, "a boolean (true or false)");
+      }
+    };
+  }
+
+  template <class T>
+  Handler Int(T& out, int64_t lo, int64_t hi) {
+    return [this, &out, lo, hi](const toml::node& n, const std::string& path) {
+      const auto* i = n.as_integer();
+      if (i != nullptr && i->get() >= lo && i->get() <= hi) {
+        out = static_cast<T>(i->get());
+      } else {
+        Bad(n, path, "an integer " + std::to_string(lo) + ".." + std::to_string(hi));
+      }
+    };
+  }
+
+  Handler StrList(std::vector<std::string>& out) {
+    return [this, &out](const toml::node& n, const std::string& path) {
+      const auto* arr = n.as_array();
+      std::vector<std::string> v;
+      bool ok = arr != nullptr;
+      if (ok) {
+        for (const toml::node& e : *arr) {
+          const auto* s = e.as_string();
+          if (s == nullptr) {
+            ok = false;
+            break;
+          }
+          v.push_back(s->get());
+        }
+      }
+      if (ok) {
+        out = std::move(v);
+      } else {
+        Bad(n, path, "an array of strings");
+      }
+    };
+  }
+
+  Handler Duration(uint32_t& out) {
+    return [this, &out](const toml::node& n, const std::string& path) {
+      std::optional<uint32_t> d;
+      if (const auto* s = n.as_string()) d = ParseDuration(s->get());
+      if (const auto* i = n.as_integer();
+          i != nullptr && i->get() >= 0 && i->get() <= std::numeric_limits<uint32_t>::max()) {
+        d = static_cast<uint32_t>(i->get());
+      }
+      if (d) {
+        out = *d;
+      } else {
+        Bad(n, path, "a duration like \"24h\", \"90d\" or \"1h30m\"");
+      }
+    };
+  }
+
+  void Provisioners(const toml::node& node, Config& cfg) {
+    const toml::table* tbl = node.as_table();
+    if (tbl == nullptr) {
+      p_.Add(LineOf(node), "'provisioners' must be a table");
+      return;
+    }
+    for (auto&& [k, v] : *tbl) {
+      std::string name(k.str());
+      std::string path = "provisioners." + name;
+      int64_t line = static_cast<int64_t>(k.source().begin.line);
+      p_.SetLine(path, line > 0 ? line : LineOf(v));
+      ProvisionerConfig& pc = cfg.provisioners[name];
+      pc.name = name;
+      Table(v, path,
+            {{"challenges", StrList(pc.challenges)},
+             {"require_eab", Bool(pc.require_eab)},
+             {"cert_lifetime", Duration(pc.cert_lifetime_s)},
+             {"max_cert_lifetime", Duration(pc.max_cert_lifetime_s)},
+             {"allowed_identifier_types", StrList(pc.allowed_identifier_types)},
+             {"allowed_names", StrList(pc.names.allowed_names)},
+             {"denied_names", StrList(pc.names.denied_names)}});
+    }
+  }
+
+  void Root(const toml::table& root, Config& cfg) {
+    ServerConfig& s = cfg.server;
+    CaConfig& ca = cfg.ca;
+    DatabaseConfig& db = cfg.database;
+    ValidationConfig& va = cfg.validation;
+    AcmeConfig& acme = cfg.acme;
+    LogConfig& log = cfg.log;
+    std::vector<Field> top = {
+        {"server",
+         [&](const toml::node& n, const std::string& path) {
+           Table(n, path,
+                 {{"listen", Str(s.listen)},
+                  {"http_listen", Str(s.http_listen)},
+                  {"external_url", Str(s.external_url)},
+                  {"tls_cert", Str(s.tls_cert)},
+                  {"tls_key", Str(s.tls_key)},
+                  {"max_body_bytes", Int(s.max_body_bytes, 1024, 1 << 30)},
+                  {"threads", Int(s.threads, 0, 1024)}});
+         }},
+        {"ca",
+         [&](const toml::node& n, const std::string& path) {
+           Table(n, path,
+                 {{"root_cert", Str(ca.root_cert)},
+                  {"intermediate_cert", Str(ca.intermediate_cert)},
+                  {"intermediate_key", Str(ca.intermediate_key)},
+                  {"passphrase_file", Str(ca.passphrase_file)},
+                  {"passphrase_env", Str(ca.passphrase_env)}});
+         }},
+        {"database",
+         [&](const toml::node& n, const std::string& path) {
+           Table(n, path, {{"driver", Str(db.driver)}, {"path", Str(db.path)}});
+         }},
+        {"validation",
+         [&](const toml::node& n, const std::string& path) {
+           Table(n, path,
+                 {{"http01_port", Int(va.http01_port, 1, 65535)},
+                  {"tlsalpn01_port", Int(va.tlsalpn01_port, 1, 65535)},
+                  {"dns_resolver", Str(va.dns_resolver)},
+                  {"timeout_ms", Int(va.timeout_ms, 100, 120000)},
+                  {"max_concurrent", Int(va.max_concurrent, 1, 100000)},
+                  {"max_redirects", Int(va.max_redirects, 0, 100)}});
+         }},
+        {"acme",
+         [&](const toml::node& n, const std::string& path) {
+           Table(n, path,
+                 {{"terms_of_service", Str(acme.terms_of_service)},
+                  {"website", Str(acme.website)},
+                  {"caa_identities", StrList(acme.caa_identities)},
+                  {"order_lifetime", Duration(acme.order_lifetime_s)},
+                  {"authz_lifetime", Duration(acme.authz_lifetime_s)},
+                  {"nonce_lifetime", Duration(acme.nonce_lifetime_s)}});
+         }},
+        {"log",
+         [&](const toml::node& n, const std::string& path) {
+           Table(n, path, {{"level", Str(log.level)}, {"json", Bool(log.json)}});
+         }},
+        {"provisioners", [&](const toml::node& n, const std::string&) { Provisioners(n, cfg); }},
+    };
+    Table(root, "", top);
+  }
+
+ private:
+  void Bad(const toml::node& n, const std::string& path, const std::string& what) {
+    p_.Add(LineOf(n), "'" + path + "' must be " + what);
+  }
+
+  Problems& p_;
+};
+
+}  // namespace
+
+std::string Config::Path(const std::string& p) const {
+  if (p.empty() || p.front() == '/' || dir.empty()) return p;
+  return dir + "/" + p;
+}
+
+Result<Config> ParseConfig(const std::string& toml_text, const std::string& source_name,
+                           const std::string& dir) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    const auto& b = e.source().begin;
+    return Fail(Errc::kMalformed, source_name + ":" + std::to_string(b.line) + ":" +
+                                      std::to_string(b.column) + ": " +
+                                      std::string(e.description()));
+  }
+  Config cfg;
+  cfg.dir = dir;
+  Problems problems(source_name);
+  Parser(problems).Root(root, cfg);
+  internal::Validate(cfg, problems);
+  if (!problems.Empty()) return Fail(Errc::kMalformed, problems.Joined());
+  return cfg;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(Errc::kMalformed, path + ": cannot open config file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return Fail(Errc::kMalformed, path + ": cannot read config file");
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  if (ec) return Fail(Errc::kMalformed, path + ": " + ec.message());
+  std::string dir = abs.lexically_normal().parent_path().string();
+  return ParseConfig(ss.str(), path, dir);
+}
+
+}  // namespace ca::config

@@ -1,0 +1,259 @@
+// Validate: cross-field rules on a parsed Config, and derived defaults (external_url).
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "config/internal.h"
+
+namespace ca::config::internal {
+namespace {
+
+struct HostPort {
+  std::string host;  // without brackets
+  bool ipv6 = false;
+  uint32_t port = 0;
+};
+
+bool AllDigits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::optional<uint32_t> ParseUint(const std::string& s, uint32_t max) {
+  if (!AllDigits(s) || s.size() > 10) return std::nullopt;
+  uint64_t v = std::stoull(s);
+  if (v > max) return std::nullopt;
+  return static_cast<uint32_t>(v);
+}
+
+bool IsIpv6(const std::string& s) {
+  in6_addr a{};
+  return inet_pton(AF_INET6, s.c_str(), &a) == 1;
+}
+bool IsIpv4(const std::string& s) {
+  in_addr a{};
+  return inet_pton(AF_INET, s.c_str(), &a) == 1;
+}
+
+// IsDnsName accepts LDH labels separated by dots (letters in either case), at most 253 octets.
+bool IsDnsName(const std::string& s) {
+  if (s.empty() || s.size() > 253) return false;
+  size_t start = 0;
+  while (true) {
+    size_t dot = s.find('.', start);
+    std::string label = s.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    for (char c : label) {
+      bool ok =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+      if (!ok) return false;
+    }
+    if (dot == std::string::npos) return true;
+    start = dot + 1;
+  }
+}
+
+// ParseHostPort parses "host:port" or "[v6]:port".
+std::optional<HostPort> ParseHostPort(const std::string& s, uint32_t min_port) {
+  HostPort hp;
+  std::string port;
+  if (!s.empty() && s.front() == '[') {
+    size_t close = s.find(']');
+    if (close == std::string::npos || close + 1 >= s.size() || s[close + 1] != ':') {
+      return std::nullopt;
+    }
+    hp.host = s.substr(1, close - 1);
+    hp.ipv6 = true;
+    if (!IsIpv6(hp.host)) return std::nullopt;
+    port = s.substr(close + 2);
+  } else {
+    size_t colon = s.rfind(':');
+    if (colon == std::string::npos) return std::nullopt;
+    hp.host = s.substr(0, colon);
+    port = s.substr(colon + 1);
+    if (hp.host.find(':') != std::string::npos) return std::nullopt;  // IPv6 needs brackets
+    if (!IsIpv4(hp.host) && !IsDnsName(hp.host)) return std::nullopt;
+  }
+  auto p = ParseUint(port, 65535);
+  if (!p || *p < min_port) return std::nullopt;
+  hp.port = *p;
+  return hp;
+}
+
+// IsCidr accepts "10.0.0.0/8" and "fd00::/8".
+bool IsCidr(const std::string& s) {
+  size_t slash = s.find('/');
+  if (slash == std::string::npos) return false;
+  std::string addr = s.substr(0, slash);
+  uint32_t max = IsIpv4(addr) ? 32 : IsIpv6(addr) ? 128 : 0;
+  if (max == 0) return false;
+  return ParseUint(s.substr(slash + 1), max).has_value();
+}
+
+// IsNameEntry accepts a DNS name, a ".suffix", an IP address, or a CIDR range.
+bool IsNameEntry(const std::string& s) {
+  if (s.find('/') != std::string::npos) return IsCidr(s);
+  if (IsIpv4(s) || IsIpv6(s)) return true;
+  if (!s.empty() && s.front() == '.') return IsDnsName(s.substr(1));
+  return IsDnsName(s);
+}
+
+bool IsProvisionerName(const std::string& s) {
+  if (s.empty() || s.size() > 63) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '_' || c == '-'));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool IsHttpUrl(const std::string& s) {
+  return (s.rfind("https://", 0) == 0 && s.size() > 8) ||
+         (s.rfind("http://", 0) == 0 && s.size() > 7);
+}
+
+constexpr uint32_t kMinute = 60;
+constexpr uint32_t kDay = 86400;
+constexpr uint32_t kMaxCertLifetime = 398 * kDay;
+
+void CheckNonEmpty(Problems& p, const std::string& key, const std::string& v) {
+  if (v.empty()) p.AddAt(key, "'" + key + "' must not be empty");
+}
+
+void ValidateServer(ServerConfig& s, Problems& p) {
+  auto listen = ParseHostPort(s.listen, 0);
+  if (!listen) {
+    p.AddAt("server.listen",
+            "'server.listen' must be host:port (IPv6 in brackets), got '" + s.listen + "'");
+  }
+  if (!ParseHostPort(s.http_listen, 0)) {
+    p.AddAt(
+        "server.http_listen",
+        "'server.http_listen' must be host:port (IPv6 in brackets), got '" + s.http_listen + "'");
+  }
+  while (!s.external_url.empty() && s.external_url.back() == '/') s.external_url.pop_back();
+  if (!s.external_url.empty()) {
+    if (!IsHttpUrl(s.external_url)) {
+      p.AddAt("server.external_url", "'server.external_url' must start with https://");
+    }
+  } else if (listen) {
+    std::string host = listen->host;
+    if (host == "0.0.0.0" || host == "::") {
+      host = "localhost";
+    } else if (listen->ipv6) {
+      host = "[" + host + "]";
+    }
+    s.external_url = "https://" + host + ":" + std::to_string(listen->port);
+  }
+  CheckNonEmpty(p, "server.tls_cert", s.tls_cert);
+  CheckNonEmpty(p, "server.tls_key", s.tls_key);
+}
+
+void ValidateCa(const CaConfig& ca, Problems& p) {
+  CheckNonEmpty(p, "ca.root_cert", ca.root_cert);
+  CheckNonEmpty(p, "ca.intermediate_cert", ca.intermediate_cert);
+  CheckNonEmpty(p, "ca.intermediate_key", ca.intermediate_key);
+  if (!ca.passphrase_file.empty() && !ca.passphrase_env.empty()) {
+    p.AddAt("ca.passphrase_env", "set only one of 'ca.passphrase_file' and 'ca.passphrase_env'");
+  }
+}
+
+void ValidateOther(const Config& cfg, Problems& p) {
+  if (cfg.database.driver == "postgres") {
+    p.AddAt("database.driver", "database.driver 'postgres' is not supported yet");
+  } else if (cfg.database.driver != "sqlite") {
+    p.AddAt("database.driver",
+            "'database.driver' must be \"sqlite\", got '" + cfg.database.driver + "'");
+  }
+  CheckNonEmpty(p, "database.path", cfg.database.path);
+  const auto& r = cfg.validation.dns_resolver;
+  if (!r.empty() && !ParseHostPort(r, 1)) {
+    p.AddAt("validation.dns_resolver",
+            "'validation.dns_resolver' must be host:port (IPv6 in brackets), got '" + r + "'");
+  }
+  const AcmeConfig& a = cfg.acme;
+  if (!a.terms_of_service.empty() && !IsHttpUrl(a.terms_of_service)) {
+    p.AddAt("acme.terms_of_service", "'acme.terms_of_service' must be an http(s) URL");
+  }
+  if (!a.website.empty() && !IsHttpUrl(a.website)) {
+    p.AddAt("acme.website", "'acme.website' must be an http(s) URL");
+  }
+  for (const auto& id : a.caa_identities) {
+    if (!IsDnsName(id))
+      p.AddAt("acme.caa_identities", "'acme.caa_identities': '" + id + "' is not a DNS name");
+  }
+  const std::pair<const char*, uint32_t> lifetimes[] = {
+      {"acme.order_lifetime", a.order_lifetime_s},
+      {"acme.authz_lifetime", a.authz_lifetime_s},
+      {"acme.nonce_lifetime", a.nonce_lifetime_s}};
+  for (const auto& [key, v] : lifetimes) {
+    if (v == 0 || v > kMaxCertLifetime) {
+      p.AddAt(key, "'" + std::string(key) + "' must be between 1s and 398d");
+    }
+  }
+  static const std::set<std::string> kLevels = {"debug", "info", "warn", "error"};
+  if (kLevels.count(cfg.log.level) == 0) {
+    p.AddAt("log.level",
+            "'log.level' must be one of debug, info, warn, error; got '" + cfg.log.level + "'");
+  }
+}
+
+void ValidateSubset(Problems& p, const std::string& key, const std::vector<std::string>& v,
+                    const std::set<std::string>& allowed, const std::string& allowed_text) {
+  if (v.empty()) p.AddAt(key, "'" + key + "' must not be empty");
+  for (const auto& e : v) {
+    if (allowed.count(e) == 0) {
+      p.AddAt(key, "'" + key + "': unknown value '" + e + "' (allowed: " + allowed_text + ")");
+    }
+  }
+}
+
+void ValidateProvisioner(const ProvisionerConfig& pc, Problems& p) {
+  const std::string base = "provisioners." + pc.name;
+  if (!IsProvisionerName(pc.name)) {
+    p.AddAt(base, "provisioner name '" + pc.name + "' must match [a-z0-9][a-z0-9_-]{0,62}");
+  }
+  ValidateSubset(p, base + ".challenges", pc.challenges, {"http-01", "dns-01", "tls-alpn-01"},
+                 "http-01, dns-01, tls-alpn-01");
+  ValidateSubset(p, base + ".allowed_identifier_types", pc.allowed_identifier_types, {"dns", "ip"},
+                 "dns, ip");
+  if (pc.cert_lifetime_s < kMinute || pc.cert_lifetime_s > kMaxCertLifetime) {
+    p.AddAt(base + ".cert_lifetime", "'" + base + ".cert_lifetime' must be between 1m and 398d");
+  }
+  if (pc.max_cert_lifetime_s != 0 &&
+      (pc.max_cert_lifetime_s < pc.cert_lifetime_s || pc.max_cert_lifetime_s > kMaxCertLifetime)) {
+    p.AddAt(base + ".max_cert_lifetime",
+            "'" + base + ".max_cert_lifetime' must be 0 or between cert_lifetime and 398d");
+  }
+  for (const char* list : {"allowed_names", "denied_names"}) {
+    const auto& v =
+        std::string(list) == "allowed_names" ? pc.names.allowed_names : pc.names.denied_names;
+    const std::string key = base + "." + list;
+    for (const auto& e : v) {
+      if (!IsNameEntry(e)) {
+        p.AddAt(key, "'" + key + "': '" + e +
+                         "' is neither a DNS name, a .suffix, an IP address nor a CIDR range");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void Validate(Config& cfg, Problems& p) {
+  ValidateServer(cfg.server, p);
+  ValidateCa(cfg.ca, p);
+  ValidateOther(cfg, p);
+  if (cfg.provisioners.empty()) p.Add(0, "at least one [provisioners.NAME] table is required");
+  for (const auto& [name, pc] : cfg.provisioners) ValidateProvisioner(pc, p);
+}
+
+}  // namespace ca::config::internal
