@@ -1,0 +1,102 @@
+#pragma once
+// Service: the RFC 8555 registration authority (≈ Boulder's RA). It owns the rules for accounts,
+// orders, authorizations, challenges, finalization and revocation; it knows nothing of HTTP or JSON
+// (the WFE in wfe*.cc translates).
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "acme/jwk.h"
+#include "acme/worker_pool.h"
+#include "common/clock.h"
+#include "common/result.h"
+#include "common/rng.h"
+#include "config/config.h"
+#include "core/account.h"
+#include "core/cert_record.h"
+#include "core/order.h"
+#include "issuance/issuer.h"
+#include "storage/store.h"
+#include "validation/validator.h"
+
+namespace ca::acme {
+
+struct ServiceDeps {
+  storage::Store* store = nullptr;
+  issuance::Issuer* issuer = nullptr;
+  validation::Validator* validator = nullptr;
+  const Clock* clock = nullptr;
+  Rng* rng = nullptr;
+  const config::Config* config = nullptr;
+};
+
+struct NewAccountRequest {
+  const config::ProvisionerConfig* provisioner = nullptr;
+  Jwk jwk;
+  std::vector<std::string> contact;
+  bool tos_agreed = false;
+  bool only_return_existing = false;
+  // EAB (already parsed, not yet verified): the inner JWS's kid, its payload JWK thumbprint, and
+  // the verification closure's inputs.
+  std::optional<std::string> eab_kid;
+  std::function<Result<void>(ByteView hmac_key)> verify_eab;  // checks MAC + payload == account key
+};
+
+struct NewOrderRequest {
+  const config::ProvisionerConfig* provisioner = nullptr;
+  std::vector<core::Identifier> identifiers;
+  std::optional<UnixTime> not_before;
+  std::optional<UnixTime> not_after;
+};
+
+// Allowed RFC 5280 CRLReason codes for revokeCert (RFC 8555 §7.6).
+bool IsAllowedRevocationReason(int reason);
+
+class Service final {
+ public:
+  Service(ServiceDeps deps, WorkerPool* validation_pool);
+
+  // NewAccount returns the account and whether it was created now (201) or existed (200).
+  Result<std::pair<core::Account, bool>> NewAccount(NewAccountRequest req);
+  Result<core::Account> GetAccount(const std::string& id);  // kNotFound
+  Result<core::Account> UpdateAccount(const core::Account& acct, std::optional<std::vector<std::string>> contact,
+                                      bool deactivate);
+  // KeyChange rolls the account to new_key; kConflict carries the other account's id in detail.
+  Result<core::Account> KeyChange(const core::Account& acct, const Jwk& new_key);
+
+  Result<core::Order> NewOrder(const core::Account& acct, const NewOrderRequest& req);
+  Result<core::Order> GetOrder(const std::string& id, const core::Account* owner);
+  Result<std::vector<std::string>> ListOrders(const core::Account& acct);
+
+  Result<core::Authz> GetAuthz(const std::string& id, const core::Account* owner);
+  Result<core::Authz> DeactivateAuthz(const std::string& id, const core::Account& acct);
+  // RespondToChallenge starts validation (asynchronously) and returns the authz as it stands after
+  // waiting briefly for a quick result.
+  Result<core::Authz> RespondToChallenge(const std::string& authz_id, const std::string& challenge_id,
+                                         const core::Account& acct);
+
+  Result<core::Order> Finalize(const std::string& order_id, const core::Account& acct, ByteView csr_der);
+  Result<core::CertRecord> GetCertificate(const std::string& id, const core::Account& acct);
+
+  // Revoke: by the ordering account (acct set) or by the certificate's own key (cert_key set).
+  Result<void> Revoke(ByteView cert_der, int reason, const core::Account* acct, EVP_PKEY* cert_key);
+
+  const std::string& intermediate_pem() const;
+  const std::string& root_pem() const;
+
+ private:
+  core::OrderStatus EffectiveStatus(const core::Order& o, const std::vector<core::Authz>& authzs) const;
+  core::AuthzStatus EffectiveStatus(const core::Authz& a) const;
+  void RunValidation(std::string authz_id, std::string challenge_id, std::string thumbprint);
+  Result<void> ApplyValidationResult(const std::string& authz_id, const std::string& challenge_id,
+                                     const Result<void>& outcome);
+  std::vector<std::string> ChallengeTypesFor(const config::ProvisionerConfig& p, const core::Identifier& id,
+                                             bool wildcard) const;
+
+  ServiceDeps d_;
+  WorkerPool* pool_;
+};
+
+}  // namespace ca::acme

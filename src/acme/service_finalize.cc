@@ -1,0 +1,145 @@
+// Finalization, certificate retrieval and revocation (RFC 8555 §7.4, §7.4.2, §7.6).
+#include <openssl/x509.h>
+
+#include "acme/jws.h"
+#include "acme/problem.h"
+#include "acme/service.h"
+#include "common/base64.h"
+#include "common/log.h"
+#include "ossl/pem.h"
+#include "ossl/types.h"
+#include "policy/csr_check.h"
+
+namespace ca::acme {
+
+bool IsAllowedRevocationReason(int reason) {
+  // RFC 5280 §5.3.1 codes a subscriber may give: unspecified, keyCompromise, affiliationChanged,
+  // superseded, cessationOfOperation. CA-only or CRL-only reasons are refused.
+  switch (reason) {
+    case 0:
+    case 1:
+    case 3:
+    case 4:
+    case 5: return true;
+    default: return false;
+  }
+}
+
+Result<core::Order> Service::Finalize(const std::string& order_id, const core::Account& acct, ByteView csr_der) {
+  CA_TRY(auto order, GetOrder(order_id, &acct));
+  if (order.status != core::OrderStatus::kReady) {
+    return Fail(Errc::kOrderNotReady,
+                std::string("order is ") + core::ToString(order.status) + ", not ready: it cannot be finalized");
+  }
+  // CSR problems leave the order ready so that the client can send a corrected CSR.
+  CA_TRY(auto csr, policy::ParseCsr(csr_der));
+  CA_RETURN_IF_ERROR(policy::CheckCsrNames(csr, order.identifiers));
+  {
+    // Boulder's rule: the certificate key must not be the account key.
+    CA_TRY(auto csr_spki, ossl::PublicKeyToDer(csr.key.get()));
+    auto acct_json = ParseJsonBounded(acct.jwk_json);
+    if (acct_json) {
+      auto acct_jwk = ParseJwk(*acct_json);
+      if (acct_jwk) {
+        CA_TRY(auto acct_spki, ossl::PublicKeyToDer(acct_jwk->key.get()));
+        if (acct_spki == csr_spki) return Fail(Errc::kBadCsr, "the certificate key must differ from the account key");
+      }
+    }
+  }
+  CA_TRY(bool claimed, d_.store->TransitionOrder(order.id, core::OrderStatus::kReady, core::OrderStatus::kProcessing));
+  if (!claimed) {
+    // The stored status may still say pending while every authorization is valid.
+    CA_TRY(claimed, d_.store->TransitionOrder(order.id, core::OrderStatus::kPending, core::OrderStatus::kProcessing));
+    if (!claimed) return Fail(Errc::kOrderNotReady, "order is being finalized already");
+  }
+
+  const auto& prov = d_.config->provisioners.at(order.provisioner);
+  UnixTime now = d_.clock->Now();
+  issuance::IssueRequest req;
+  req.public_key = csr.key.get();
+  req.identifiers = order.identifiers;
+  if (csr.common_name) req.common_name = csr.common_name;
+  req.not_before = order.not_before.value_or(now - 60);  // a minute of back-dating for clock skew
+  req.not_after = order.not_after.value_or(req.not_before + prov.cert_lifetime_s + (order.not_before ? 0 : 60));
+
+  auto fail_order = [&](const Error& e) -> tl::unexpected<Error> {
+    order.status = core::OrderStatus::kInvalid;
+    order.error = ProblemJson(e);
+    (void)d_.store->UpdateOrder(order);
+    return Fail(e);
+  };
+  auto token = d_.issuer->Prepare(req, *d_.rng);
+  if (!token) return fail_order(token.error());
+  auto issued = d_.issuer->Issue(std::move(*token));
+  if (!issued) return fail_order(issued.error());
+
+  core::CertRecord rec;
+  rec.id = RandomId(*d_.rng, 12);
+  rec.serial_hex = issued->serial_hex;
+  rec.account_id = acct.id;
+  rec.order_id = order.id;
+  rec.provisioner = order.provisioner;
+  rec.der = issued->der;
+  rec.chain_pem = issued->pem + d_.issuer->intermediate_pem();
+  rec.not_before = issued->not_before;
+  rec.not_after = issued->not_after;
+  rec.spki_sha256_hex = issued->spki_sha256_hex;
+  rec.identifiers = order.identifiers;
+  // Durable before anyone can learn the certificate URL.
+  auto stored = d_.store->InsertCertificate(rec);
+  if (!stored) return fail_order(stored.error());
+  order.status = core::OrderStatus::kValid;
+  order.cert_id = rec.id;
+  CA_RETURN_IF_ERROR(d_.store->UpdateOrder(order));
+  std::string names;
+  for (const auto& id : order.identifiers) names += (names.empty() ? "" : ",") + id.value;
+  log::Audit("certificate issued serial={} account={} order={} provisioner={} spki_sha256={} names={} "
+             "not_after={}",
+             rec.serial_hex, acct.id, order.id, order.provisioner, rec.spki_sha256_hex, names, Rfc3339(rec.not_after));
+  return order;
+}
+
+Result<core::CertRecord> Service::GetCertificate(const std::string& id, const core::Account& acct) {
+  auto c = d_.store->GetCertificate(id);
+  if (!c || c->account_id != acct.id) return Fail(Errc::kNotFound, "certificate not found");
+  return *c;
+}
+
+Result<void> Service::Revoke(ByteView cert_der, int reason, const core::Account* acct, EVP_PKEY* cert_key) {
+  if (!IsAllowedRevocationReason(reason)) {
+    return Fail(Errc::kBadRevocationReason,
+                "revocation reason " + std::to_string(reason) + " is not allowed (use 0, 1, 3, 4 or 5)");
+  }
+  auto parsed = ossl::CertFromDer(cert_der);
+  if (!parsed) return Fail(Errc::kMalformed, "certificate to revoke does not parse");
+  const ASN1_INTEGER* serial = X509_get0_serialNumber(parsed->get());
+  ossl::UniquePtr<BIGNUM> bn(ASN1_INTEGER_to_BN(serial, nullptr));
+  if (!bn) return Fail(Errc::kMalformed, "certificate serial does not parse");
+  char* hex = BN_bn2hex(bn.get());
+  std::string serial_hex = hex != nullptr ? hex : "";
+  OPENSSL_free(hex);
+  for (auto& ch : serial_hex) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  while (serial_hex.size() > 1 && serial_hex[0] == '0') serial_hex.erase(0, 1);
+  auto rec = d_.store->GetCertificateBySerial(serial_hex);
+  if (!rec || rec->der != Bytes(cert_der.begin(), cert_der.end())) {
+    return Fail(Errc::kNotFound, "certificate was not issued by this CA");
+  }
+  if (acct != nullptr) {
+    if (rec->account_id != acct->id) {
+      return Fail(Errc::kUnauthorized, "this account did not order the certificate");
+    }
+  } else {
+    CA_TRY(auto want, ossl::PublicKeyToDer(X509_get0_pubkey(parsed->get())));
+    CA_TRY(auto got, ossl::PublicKeyToDer(cert_key));
+    if (!ConstantTimeEqual(want, got)) {
+      return Fail(Errc::kUnauthorized, "the JWS is not signed by the certificate's key");
+    }
+  }
+  if (rec->revoked_at) return Fail(Errc::kAlreadyRevoked, "certificate is already revoked");
+  CA_RETURN_IF_ERROR(d_.store->RevokeCertificate(rec->id, reason, d_.clock->Now()));
+  log::Audit("certificate revoked serial={} reason={} by={}", serial_hex, reason,
+             acct != nullptr ? "account " + acct->id : std::string("certificate key"));
+  return Ok();
+}
+
+}  // namespace ca::acme

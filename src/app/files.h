@@ -1,0 +1,17 @@
+#pragma once
+// Small file helpers for the CLI: exclusive creation with explicit modes, whole-file reads.
+#include <string>
+
+#include "common/result.h"
+
+namespace ca::app {
+
+// WriteNewFile creates path (failing if it exists) with the given mode and fsyncs it.
+Result<void> WriteNewFile(const std::string& path, const std::string& data, unsigned mode);
+Result<std::string> ReadFile(const std::string& path);
+bool FileExists(const std::string& path);
+
+// ReadPassphrase: from a file (first line) or an environment variable; "" when neither is set.
+Result<std::string> ReadPassphrase(const std::string& file, const std::string& env);
+
+}  // namespace ca::app

@@ -1,0 +1,87 @@
+// `attestca init`: a new CA in a folder (keys 0600, refuses to overwrite).
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "app/commands.h"
+#include "app/files.h"
+#include "common/clock.h"
+#include "common/rng.h"
+#include "config/config.h"
+#include "issuance/ca_init.h"
+#include "storage/store.h"
+
+namespace ca::app {
+
+int RunInit(const InitArgs& a) {
+  std::string dir = a.dir;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  for (const char* f : {"attestca.toml", "root.crt", "root.key", "intermediate.key", "attestca.db"}) {
+    if (FileExists(dir + "/" + f)) {
+      std::fprintf(stderr, "attestca init: %s/%s exists: refusing to overwrite an existing CA\n", dir.c_str(), f);
+      return 1;
+    }
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    std::fprintf(stderr, "attestca init: cannot create %s: %s\n", dir.c_str(), std::strerror(errno));
+    return 1;
+  }
+  auto pass = ReadPassphrase(a.passphrase_file, a.passphrase_env);
+  if (!pass) {
+    std::fprintf(stderr, "attestca init: %s\n", pass.error().detail.c_str());
+    return 1;
+  }
+  issuance::CaOptions opts;
+  opts.name = a.name;
+  opts.key_type = *issuance::KeyTypeFrom(a.key_type);
+  opts.tls_names = a.dns_names.empty() ? std::vector<std::string>{"localhost", "127.0.0.1"} : a.dns_names;
+  opts.passphrase = *pass;
+  SystemRng rng;
+  SystemClock clock;
+  auto ca = issuance::CreateCa(opts, rng, clock.Now());
+  if (!ca) {
+    std::fprintf(stderr, "attestca init: %s\n", ca.error().detail.c_str());
+    return 1;
+  }
+  config::InitOptions io;
+  io.listen = a.listen;
+  io.http_listen = a.http_listen;
+  io.dns_names = opts.tls_names;
+  io.passphrase_file = a.passphrase_file;
+  io.passphrase_env = a.passphrase_env;
+  struct Out {
+    const char* name;
+    const std::string* data;
+    unsigned mode;
+  };
+  std::string config_text = config::DefaultConfigText(io);
+  const Out outs[] = {
+      {"root.crt", &ca->root_cert_pem, 0644},          {"root.key", &ca->root_key_pem, 0600},
+      {"intermediate.crt", &ca->intermediate_cert_pem, 0644}, {"intermediate.key", &ca->intermediate_key_pem, 0600},
+      {"tls.crt", &ca->tls_chain_pem, 0644},           {"tls.key", &ca->tls_key_pem, 0600},
+      {"attestca.toml", &config_text, 0600},
+  };
+  for (const auto& o : outs) {
+    auto w = WriteNewFile(dir + "/" + o.name, *o.data, o.mode);
+    if (!w) {
+      std::fprintf(stderr, "attestca init: %s\n", w.error().detail.c_str());
+      return 1;
+    }
+  }
+  auto store = storage::OpenSqliteStore(dir + "/attestca.db");
+  if (!store) {
+    std::fprintf(stderr, "attestca init: %s\n", store.error().detail.c_str());
+    return 1;
+  }
+  std::printf("Created a new CA in %s\n", dir.c_str());
+  std::printf("  root certificate:  %s/root.crt   (distribute this to clients)\n", dir.c_str());
+  std::printf("  root key:          %s/root.key   (keep offline after init)\n", dir.c_str());
+  std::printf("  intermediate:      %s/intermediate.crt, %s/intermediate.key\n", dir.c_str(), dir.c_str());
+  std::printf("  config:            %s/attestca.toml\n", dir.c_str());
+  std::printf("Start it with: attestca serve --config %s/attestca.toml\n", dir.c_str());
+  return 0;
+}
+
+}  // namespace ca::app

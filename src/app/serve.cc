@@ -1,0 +1,143 @@
+// `attestca serve`: load config, CA key and database, then serve ACME over HTTPS (and the CA
+// certificates over plain HTTP) until SIGINT/SIGTERM.
+#include <signal.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "acme/nonce.h"
+#include "acme/service.h"
+#include "acme/wfe.h"
+#include "acme/worker_pool.h"
+#include "app/commands.h"
+#include "app/files.h"
+#include "common/log.h"
+#include "config/config.h"
+#include "http/server.h"
+#include "issuance/issuer.h"
+#include "storage/store.h"
+#include "validation/validator.h"
+
+namespace ca::app {
+namespace {
+
+log::Level LevelFrom(const std::string& s) {
+  if (s == "debug") return log::Level::kDebug;
+  if (s == "warn") return log::Level::kWarn;
+  if (s == "error") return log::Level::kError;
+  return log::Level::kInfo;
+}
+
+int Die(const std::string& what, const Error& e) {
+  std::fprintf(stderr, "attestca serve: %s: %s\n", what.c_str(), e.detail.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int RunServe(const ServeArgs& a) {
+  // Block the stop signals before any thread starts, so that only sigwait below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto cfg = config::LoadConfig(a.config);
+  if (!cfg) {
+    std::fprintf(stderr, "attestca: config errors:\n%s\n", cfg.error().detail.c_str());
+    return 2;
+  }
+  if (a.check_config) {
+    std::printf("%s: OK (%zu provisioner(s))\n", a.config.c_str(), cfg->provisioners.size());
+    return 0;
+  }
+  log::Init(LevelFrom(cfg->log.level), cfg->log.json);
+
+  auto pass = ReadPassphrase(cfg->ca.passphrase_file.empty() ? "" : cfg->Path(cfg->ca.passphrase_file),
+                             cfg->ca.passphrase_env);
+  if (!pass) return Die("passphrase", pass.error());
+  auto inter_pem = ReadFile(cfg->Path(cfg->ca.intermediate_cert));
+  auto key_pem = ReadFile(cfg->Path(cfg->ca.intermediate_key));
+  auto root_pem = ReadFile(cfg->Path(cfg->ca.root_cert));
+  auto tls_pem = ReadFile(cfg->Path(cfg->server.tls_cert));
+  auto tls_key = ReadFile(cfg->Path(cfg->server.tls_key));
+  for (const auto* r : {&inter_pem, &key_pem, &root_pem, &tls_pem, &tls_key}) {
+    if (!*r) return Die("reading CA files", r->error());
+  }
+  auto issuer = issuance::Issuer::Load(*inter_pem, *key_pem, *pass, *root_pem);
+  if (!issuer) return Die("loading the intermediate CA", issuer.error());
+  auto store = storage::OpenSqliteStore(cfg->Path(cfg->database.path));
+  if (!store) return Die("opening the database", store.error());
+
+  validation::Options vopts;
+  vopts.http01_port = cfg->validation.http01_port;
+  vopts.tlsalpn01_port = cfg->validation.tlsalpn01_port;
+  vopts.dns_resolver = cfg->validation.dns_resolver;
+  vopts.timeout_ms = cfg->validation.timeout_ms;
+  vopts.max_redirects = cfg->validation.max_redirects;
+  auto resolver = validation::MakeResolver(vopts);
+  if (!resolver) return Die("DNS resolver", resolver.error());
+  std::shared_ptr<validation::Resolver> shared_resolver(std::move(*resolver));
+  auto validator = validation::MakeValidator(vopts, shared_resolver);
+
+  SystemClock clock;
+  SystemRng rng;
+  acme::WorkerPool pool(cfg->validation.max_concurrent, 1000);
+  acme::NonceStore nonces(clock, rng, cfg->acme.nonce_lifetime_s);
+  acme::ServiceDeps deps{store->get(), issuer->get(), validator.get(), &clock, &rng, &*cfg};
+  acme::Service service(deps, &pool);
+  acme::Wfe wfe(&service, &nonces, &*cfg);
+
+  http::ServerOptions https;
+  https.listen = cfg->server.listen;
+  https.tls = true;
+  https.tls_cert_chain_pem = *tls_pem;
+  https.tls_key_pem = *tls_key;
+  https.max_body_bytes = cfg->server.max_body_bytes;
+  https.threads = cfg->server.threads != 0 ? cfg->server.threads : std::max(2u, std::thread::hardware_concurrency());
+  auto acme_server = http::Server::Start(https, [&wfe](const http::Request& r) { return wfe.Handle(r); });
+  if (!acme_server) return Die("starting the HTTPS listener", acme_server.error());
+
+  // The plain-HTTP listener serves only public, unauthenticated resources (CA certificates now;
+  // OCSP and CRLs in later versions). ACME is never served over plain HTTP.
+  http::ServerOptions plain = https;
+  plain.listen = cfg->server.http_listen;
+  plain.tls = false;
+  plain.threads = 1;
+  auto plain_server = http::Server::Start(plain, [&wfe](const http::Request& r) {
+    if (r.path == "/health" || r.path.rfind("/ca/", 0) == 0) return wfe.Handle(r);
+    http::Response nf;
+    nf.status = 404;
+    nf.Set("Content-Type", "text/plain");
+    nf.body = "not found\n";
+    return nf;
+  });
+  if (!plain_server) return Die("starting the HTTP listener", plain_server.error());
+
+  std::string dir_url = cfg->server.external_url + "/acme/" + cfg->provisioners.begin()->first + "/directory";
+  log::Info("attestca serving ACME on https://{} (plain HTTP on {})", cfg->server.listen, cfg->server.http_listen);
+  std::printf("attestca is running.\n");
+  for (const auto& [name, p] : cfg->provisioners) {
+    std::printf("  ACME directory (%s): %s/acme/%s/directory\n", name.c_str(), cfg->server.external_url.c_str(),
+                name.c_str());
+  }
+  std::printf("  Root certificate:  %s\n", cfg->Path(cfg->ca.root_cert).c_str());
+  std::printf("  certbot: REQUESTS_CA_BUNDLE=%s certbot certonly --server %s --standalone -d NAME\n",
+              cfg->Path(cfg->ca.root_cert).c_str(), dir_url.c_str());
+  std::printf("  lego:    LEGO_CA_CERTIFICATES=%s lego --server %s --email you@example.test --http -d NAME run\n",
+              cfg->Path(cfg->ca.root_cert).c_str(), dir_url.c_str());
+  std::printf("Press Ctrl-C to stop.\n");
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  log::Info("signal {} received: stopping", sig);
+  (*acme_server)->Stop();
+  (*plain_server)->Stop();
+  pool.Stop();
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace ca::app
