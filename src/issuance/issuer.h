@@ -1,6 +1,7 @@
 #pragma once
 // Issuer: signs end-entity certificates with the intermediate CA key. Lint, then sign: Prepare()
 // builds and checks the TBS certificate and returns a token that Issue() redeems once.
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,7 +35,30 @@ struct IssuedCert {
   std::string spki_sha256_hex;
 };
 
-class IssuanceToken;  // opaque; from Prepare, redeemed once by Issue
+class Issuer;
+
+// IssuanceToken: a linted, unsigned certificate from Prepare, redeemed once by Issue of the same
+// Issuer. Complete here so callers can drop one unredeemed; its contents stay private.
+class IssuanceToken final {
+ public:
+  ~IssuanceToken();
+  IssuanceToken(const IssuanceToken&) = delete;
+  IssuanceToken& operator=(const IssuanceToken&) = delete;
+
+  const std::string& serial_hex() const { return serial_hex_; }  // of the certificate to be signed
+
+ private:
+  friend class Issuer;
+  IssuanceToken() = default;
+
+  ossl::UniquePtr<X509> cert_;  // unsigned, signature algorithm already set
+  Bytes tbs_;                   // TBSCertificate DER as linted
+  const Issuer* issuer_ = nullptr;
+  uint64_t issuer_id_ = 0;
+  std::string serial_hex_;
+  UnixTime not_before_ = 0;
+  UnixTime not_after_ = 0;
+};
 
 class Issuer final {
  public:

@@ -1,0 +1,34 @@
+#pragma once
+// Shared by the issuance .cc files (not part of the component's interface).
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/result.h"
+#include "common/rng.h"
+#include "issuance/issuer.h"
+#include "ossl/unique.h"
+#include "ossl/x509_build.h"
+
+namespace ca::issuance {
+
+// NewSerial returns a positive INTEGER of at most 128 random bits and at least 64 significant bits
+// (CA/B BR §7.1 asks for >= 64 bits of CSPRNG output); DER-minimal once encoded.
+Result<ossl::UniquePtr<ASN1_STRING>> NewSerial(Rng& rng);
+
+// ParseIpLiteral converts textual IPv4/IPv6 to 4 or 16 bytes (inet_pton), nullopt otherwise.
+std::optional<Bytes> ParseIpLiteral(std::string_view text);
+
+// SanEntryFor maps a "dns"/"ip" identifier to a SAN entry; kInternal for anything else.
+Result<ossl::SanEntry> SanEntryFor(const core::Identifier& id);
+
+// LintRequest refuses (kInternal) a request the CA must never sign: no identifiers, unknown types,
+// an inverted or empty validity, a notAfter past the issuer's, a key outside policy.
+Result<void> LintRequest(const IssueRequest& req, UnixTime issuer_not_before, UnixTime issuer_not_after);
+
+// LintCertificate re-reads the built certificate: v3, serial positive with >= 64 bits, SAN present.
+Result<void> LintCertificate(X509* cert);
+
+}  // namespace ca::issuance

@@ -1,0 +1,195 @@
+// Issuer: lint, then sign (the TBS that was linted is the TBS that gets signed).
+#include "issuance/issuer.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#include <openssl/pem.h>
+
+#include "issuance/internal.h"
+#include "ossl/error.h"
+#include "ossl/pem.h"
+#include "ossl/types.h"
+#include "ossl/x509_build.h"
+
+namespace ca::issuance {
+
+struct Issuer::State {
+  ossl::UniquePtr<X509> intermediate;
+  ossl::UniquePtr<X509> root;  // may be null when no root was given
+  ossl::UniquePtr<EVP_PKEY> key;
+  const EVP_MD* md = nullptr;  // nullptr for Ed25519
+  // sig_template: a copy of the intermediate signed at load; its TBS AlgorithmIdentifier is the one
+  // signing produces, copied into every prepared TBS so that signing changes no TBS byte.
+  ossl::UniquePtr<X509> sig_template;
+  std::string intermediate_pem;
+  std::string root_pem;
+  UnixTime not_before = 0;
+  UnixTime not_after = 0;
+  uint64_t id = 0;
+};
+
+namespace {
+
+std::atomic<uint64_t> g_next_issuer_id{1};
+
+bool IsRsa(EVP_PKEY* key) { return EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA; }
+
+// PassphraseCallback hands OpenSSL the configured passphrase; with none it refuses instead of
+// letting OpenSSL prompt on the terminal (the server must never block on stdin).
+int PassphraseCallback(char* buf, int size, int /*rwflag*/, void* u) {
+  const auto* pass = static_cast<const std::string*>(u);
+  if (pass->empty() || pass->size() > static_cast<size_t>(size)) return 0;
+  std::memcpy(buf, pass->data(), pass->size());
+  return static_cast<int>(pass->size());
+}
+
+Result<ossl::UniquePtr<EVP_PKEY>> LoadPrivateKey(const std::string& pem, const std::string& passphrase) {
+  ossl::UniquePtr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return ossl::Internal("BIO_new_mem_buf");
+  std::string pass = passphrase;
+  ossl::UniquePtr<EVP_PKEY> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, PassphraseCallback, &pass));
+  OPENSSL_cleanse(pass.data(), pass.size());
+  if (!key) return Fail(Errc::kInternal, ossl::ErrorString("intermediate key does not load (wrong passphrase?)"));
+  return key;
+}
+
+}  // namespace
+
+IssuanceToken::~IssuanceToken() = default;
+
+Issuer::Issuer(std::unique_ptr<State> s) : s_(std::move(s)) {}
+Issuer::~Issuer() = default;
+
+const std::string& Issuer::intermediate_pem() const { return s_->intermediate_pem; }
+const std::string& Issuer::root_pem() const { return s_->root_pem; }
+UnixTime Issuer::intermediate_not_after() const { return s_->not_after; }
+
+Result<std::unique_ptr<Issuer>> Issuer::Load(const std::string& intermediate_cert_pem,
+                                             const std::string& intermediate_key_pem,
+                                             const std::string& passphrase, const std::string& root_cert_pem) {
+  auto s = std::make_unique<State>();
+  auto inter = ossl::CertFromPem(intermediate_cert_pem);
+  if (!inter) return Fail(Errc::kInternal, "intermediate certificate: " + inter.error().detail);
+  s->intermediate = std::move(*inter);
+  CA_TRY(s->key, LoadPrivateKey(intermediate_key_pem, passphrase));
+  if (X509_check_private_key(s->intermediate.get(), s->key.get()) != 1) {
+    return Fail(Errc::kInternal, ossl::ErrorString("intermediate key does not match its certificate"));
+  }
+  if (X509_check_ca(s->intermediate.get()) == 0) {
+    return Fail(Errc::kInternal, "intermediate certificate is not a CA certificate");
+  }
+  if (!root_cert_pem.empty()) {
+    auto root = ossl::CertFromPem(root_cert_pem);
+    if (!root) return Fail(Errc::kInternal, "root certificate: " + root.error().detail);
+    s->root = std::move(*root);
+    if (X509_verify(s->intermediate.get(), X509_get0_pubkey(s->root.get())) != 1) {
+      return Fail(Errc::kInternal, ossl::ErrorString("intermediate certificate is not signed by the root"));
+    }
+    CA_TRY(s->root_pem, ossl::CertToPem(s->root.get()));
+  }
+  CA_TRY(s->intermediate_pem, ossl::CertToPem(s->intermediate.get()));
+  CA_TRY(s->not_before, ossl::Asn1TimeToUnix(X509_get0_notBefore(s->intermediate.get())));
+  CA_TRY(s->not_after, ossl::Asn1TimeToUnix(X509_get0_notAfter(s->intermediate.get())));
+  s->md = ossl::SignatureDigestFor(s->key.get());
+  // Cache the intermediate's extensions now, so later threads only read it.
+  (void)X509_check_purpose(s->intermediate.get(), -1, 0);
+
+  // Self-test: sign a throwaway copy, verify it with the certificate's key, keep its algorithm.
+  s->sig_template.reset(X509_dup(s->intermediate.get()));
+  if (!s->sig_template || X509_sign(s->sig_template.get(), s->key.get(), s->md) <= 0) {
+    return ossl::Internal("intermediate key cannot sign");
+  }
+  if (X509_verify(s->sig_template.get(), X509_get0_pubkey(s->intermediate.get())) != 1) {
+    return ossl::Internal("intermediate key signature does not verify");
+  }
+  s->id = g_next_issuer_id.fetch_add(1);
+  return std::unique_ptr<Issuer>(new Issuer(std::move(s)));
+}
+
+Result<std::unique_ptr<IssuanceToken>> Issuer::Prepare(const IssueRequest& req, Rng& rng) {
+  IssueRequest r = req;
+  r.not_before = std::max(r.not_before, s_->not_before);
+  CA_RETURN_IF_ERROR(LintRequest(r, s_->not_before, s_->not_after));
+
+  ossl::UniquePtr<X509> cert(X509_new());
+  if (!cert) return ossl::Internal("X509_new");
+  if (X509_set_version(cert.get(), X509_VERSION_3) != 1) return ossl::Internal("X509_set_version");
+  CA_TRY(auto serial, NewSerial(rng));
+  if (X509_set_serialNumber(cert.get(), serial.get()) != 1) return ossl::Internal("X509_set_serialNumber");
+  if (X509_set_issuer_name(cert.get(), X509_get_subject_name(s_->intermediate.get())) != 1) {
+    return ossl::Internal("X509_set_issuer_name");
+  }
+  std::vector<std::pair<std::string, std::string>> rdns;
+  if (r.common_name) rdns.emplace_back("CN", *r.common_name);
+  CA_TRY(auto subject, ossl::MakeName(rdns));
+  if (X509_set_subject_name(cert.get(), subject.get()) != 1) return ossl::Internal("X509_set_subject_name");
+  if (X509_set_pubkey(cert.get(), r.public_key) != 1) return ossl::Internal("X509_set_pubkey");
+  CA_RETURN_IF_ERROR(ossl::SetValidity(cert.get(), r.not_before, r.not_after));
+
+  X509* leaf = cert.get();
+  X509* inter = s_->intermediate.get();
+  CA_RETURN_IF_ERROR(ossl::AddConfExtension(leaf, inter, NID_basic_constraints, "critical,CA:FALSE"));
+  CA_RETURN_IF_ERROR(ossl::AddConfExtension(
+      leaf, inter, NID_key_usage,
+      IsRsa(r.public_key) ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature"));
+  std::string eku;
+  if (r.server_auth) eku = "serverAuth";
+  if (r.client_auth) eku += eku.empty() ? "clientAuth" : ",clientAuth";
+  CA_RETURN_IF_ERROR(ossl::AddConfExtension(leaf, inter, NID_ext_key_usage, eku));
+  CA_RETURN_IF_ERROR(ossl::AddConfExtension(leaf, inter, NID_subject_key_identifier, "hash"));
+  CA_RETURN_IF_ERROR(ossl::AddConfExtension(leaf, inter, NID_authority_key_identifier, "keyid:always"));
+  std::vector<ossl::SanEntry> sans;
+  for (const auto& id : r.identifiers) {
+    CA_TRY(auto e, SanEntryFor(id));
+    sans.push_back(std::move(e));
+  }
+  // RFC 5280 §4.2.1.6: with an empty subject the SAN extension is critical.
+  CA_RETURN_IF_ERROR(ossl::AddSubjectAltNames(leaf, sans, !r.common_name.has_value()));
+  CA_RETURN_IF_ERROR(LintCertificate(leaf));
+
+  // The TBS carries the signature algorithm too: set it now, so the linted bytes are final.
+  auto* tbs_alg = const_cast<X509_ALGOR*>(X509_get0_tbs_sigalg(leaf));
+  if (X509_ALGOR_copy(tbs_alg, X509_get0_tbs_sigalg(s_->sig_template.get())) != 1) {
+    return ossl::Internal("X509_ALGOR_copy");
+  }
+  auto token = std::unique_ptr<IssuanceToken>(new IssuanceToken());
+  CA_TRY(token->tbs_, ossl::TbsDer(leaf));
+  CA_TRY(token->serial_hex_, ossl::SerialHex(X509_get0_serialNumber(leaf)));
+  token->cert_ = std::move(cert);
+  token->issuer_ = this;
+  token->issuer_id_ = s_->id;
+  token->not_before_ = r.not_before;
+  token->not_after_ = r.not_after;
+  return token;
+}
+
+Result<IssuedCert> Issuer::Issue(std::unique_ptr<IssuanceToken> token) {
+  if (!token || !token->cert_) return Fail(Errc::kInternal, "no issuance token (already redeemed?)");
+  if (token->issuer_ != this || token->issuer_id_ != s_->id) {
+    return Fail(Errc::kInternal, "issuance token was prepared by another issuer");
+  }
+  ossl::UniquePtr<X509> cert = std::move(token->cert_);
+  CA_TRY(Bytes before, ossl::TbsDer(cert.get()));
+  if (before != token->tbs_) return Fail(Errc::kInternal, "prepared certificate changed before signing");
+  if (X509_sign(cert.get(), s_->key.get(), s_->md) <= 0) return ossl::Internal("X509_sign");
+
+  IssuedCert out;
+  CA_TRY(out.der, ossl::CertToDer(cert.get()));
+  CA_TRY(auto signed_cert, ossl::CertFromDer(out.der));
+  CA_TRY(Bytes after, ossl::TbsDer(signed_cert.get()));
+  if (after != token->tbs_) return Fail(Errc::kInternal, "signed TBS differs from the linted TBS");
+  if (X509_verify(signed_cert.get(), X509_get0_pubkey(s_->intermediate.get())) != 1) {
+    return ossl::Internal("issued certificate signature does not verify");
+  }
+  out.pem = ossl::DerToPem(out.der, "CERTIFICATE");
+  out.serial_hex = token->serial_hex_;
+  out.not_before = token->not_before_;
+  out.not_after = token->not_after_;
+  CA_TRY(Bytes spki, ossl::PublicKeyToDer(X509_get0_pubkey(signed_cert.get())));
+  out.spki_sha256_hex = Hex(ossl::Sha256(spki));
+  return out;
+}
+
+}  // namespace ca::issuance

@@ -1,0 +1,20 @@
+#pragma once
+// Shared by the policy .cc files (not part of the component's interface).
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/bytes.h"
+
+namespace ca::policy {
+
+// Quote renders untrusted text for an error detail: in double quotes, non-printable or non-ASCII
+// bytes as \xNN, quotes and backslashes escaped, cut at 100 bytes with "...".
+std::string Quote(std::string_view s);
+
+// IpFromText parses strict textual IPv4 (dotted quad, no leading zeros) or IPv6 (no zone) into 4
+// or 16 bytes; IpToText renders 4 or 16 bytes canonically (RFC 5952 for IPv6).
+std::optional<Bytes> IpFromText(std::string_view s);
+std::optional<std::string> IpToText(ByteView ip);
+
+}  // namespace ca::policy
