@@ -14,6 +14,7 @@ Uses Debian's python3 (/usr/bin/python3) for python3-acme.
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Harness, fail  # noqa: E402
 

@@ -97,7 +97,7 @@ class Harness:
             http_port = free_port()
             cmd = [self.bin, "init", "--dir", self.ca_dir, "--name", f"attestca interop {self.name}",
                    "--listen", f"127.0.0.1:{self.port}", "--http-listen", f"127.0.0.1:{http_port}",
-                   "--dns-name", "localhost", *extra]
+                   "--dns-name", "localhost", "--dns-name", "127.0.0.1", *extra]
             self.log(" ".join(cmd))
             r = subprocess.run(cmd, capture_output=True, text=True)
             if r.returncode != 0:
