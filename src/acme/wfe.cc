@@ -40,7 +40,12 @@ http::Response Wfe::Handle(const http::Request& req) {
     } else {
       problem = TypeOf(r.error().code).urn_suffix;
       resp = ProblemResponse(r.error());
-      if (r.error().code == Errc::kMethodNotAllowed) resp.Set("Allow", "POST");
+      if (r.error().code == Errc::kMethodNotAllowed) {
+        // RFC 9110 §15.5.6: list what the resource does support.
+        bool readable = req.path.rfind("/ca/", 0) == 0 || req.path.ends_with("/directory") ||
+                        req.path.ends_with("/new-nonce");
+        resp.Set("Allow", readable ? "GET, HEAD" : "POST");
+      }
     }
   } catch (const std::exception& e) {
     resp = ProblemResponse(Error{Errc::kInternal, std::string("exception: ") + e.what(), {}});
