@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "ossl/pem.h"
 #include "ossl/types.h"
+#include "ossl/x509_build.h"
 #include "policy/csr_check.h"
 
 namespace ca::acme {
@@ -59,8 +60,10 @@ Result<core::Order> Service::Finalize(const std::string& order_id, const core::A
   req.public_key = csr.key.get();
   req.identifiers = order.identifiers;
   if (csr.common_name) req.common_name = csr.common_name;
-  req.not_before = order.not_before.value_or(now - 60);  // a minute of back-dating for clock skew
-  req.not_after = order.not_after.value_or(req.not_before + prov.cert_lifetime_s + (order.not_before ? 0 : 60));
+  // A minute of back-dating absorbs clients' clock skew; the lifetime (notAfter - notBefore) is
+  // exactly the provisioner's.
+  req.not_before = order.not_before.value_or(now - 60);
+  req.not_after = order.not_after.value_or(req.not_before + prov.cert_lifetime_s);
 
   auto fail_order = [&](const Error& e) -> tl::unexpected<Error> {
     order.status = core::OrderStatus::kInvalid;
@@ -112,14 +115,8 @@ Result<void> Service::Revoke(ByteView cert_der, int reason, const core::Account*
   }
   auto parsed = ossl::CertFromDer(cert_der);
   if (!parsed) return Fail(Errc::kMalformed, "certificate to revoke does not parse");
-  const ASN1_INTEGER* serial = X509_get0_serialNumber(parsed->get());
-  ossl::UniquePtr<BIGNUM> bn(ASN1_INTEGER_to_BN(serial, nullptr));
-  if (!bn) return Fail(Errc::kMalformed, "certificate serial does not parse");
-  char* hex = BN_bn2hex(bn.get());
-  std::string serial_hex = hex != nullptr ? hex : "";
-  OPENSSL_free(hex);
-  for (auto& ch : serial_hex) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  while (serial_hex.size() > 1 && serial_hex[0] == '0') serial_hex.erase(0, 1);
+  // The same rendering the issuer stored (ossl::SerialHex), so lookups always match.
+  CA_TRY(auto serial_hex, ossl::SerialHex(X509_get0_serialNumber(parsed->get())));
   auto rec = d_.store->GetCertificateBySerial(serial_hex);
   if (!rec || rec->der != Bytes(cert_der.begin(), cert_der.end())) {
     return Fail(Errc::kNotFound, "certificate was not issued by this CA");
