@@ -23,6 +23,7 @@ struct ServerOptions {
   size_t max_header_bytes = 16 * 1024;
   uint32_t idle_timeout_ms = 30000;
   uint32_t threads = 2;
+  uint32_t tls_handshake_timeout_ms = 10000;  // TLS handshake must finish within this
 };
 
 class Server final {
@@ -35,6 +36,7 @@ class Server final {
 
   uint16_t port() const;  // the bound port (useful with port 0)
   void Stop();            // stops accepting, closes connections, joins threads; idempotent
+                          // (must not be called from a handler: it would join its own thread)
 
  private:
   struct Impl;
