@@ -72,8 +72,8 @@ class Parser {
       std::string full = path.empty() ? std::string(k.str()) : path + "." + std::string(k.str());
       int64_t line = static_cast<int64_t>(k.source().begin.line);
       if (line <= 0) line = LineOf(v);
-      auto it = std::find_if(fields.begin(), fields.end(),
-                             [&](const Field& f) { return f.key == k.str(); });
+      std::string_view name = k.str();  // clang 14 cannot capture a structured binding
+      auto it = std::find_if(fields.begin(), fields.end(), [name](const Field& f) { return f.key == name; });
       if (it == fields.end()) {
         p_.Add(line, "unknown key '" + full + "'");
         continue;
