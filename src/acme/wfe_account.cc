@@ -2,26 +2,15 @@
 #include <nlohmann/json.hpp>
 
 #include "acme/wfe.h"
+#include "acme/wfe_util.h"
 #include "common/base64.h"
 
 namespace ca::acme {
 namespace {
 using nlohmann::json;
 
-http::Response JsonResponse(int status, const std::string& body) {
-  http::Response r;
-  r.status = status;
-  r.Set("Content-Type", "application/json");
-  r.body = body;
-  return r;
-}
-
-// PayloadObject decodes a JWS payload that must be a JSON object.
-Result<json> PayloadObject(const Jws& jws) {
-  CA_TRY(auto j, ParseJsonBounded(jws.payload));
-  if (!j.is_object()) return Fail(Errc::kMalformed, "JWS payload must be a JSON object");
-  return j;
-}
+using wfe_util::JsonResponse;
+using wfe_util::PayloadObject;
 
 Result<std::vector<std::string>> ContactList(const json& j) {
   if (!j.is_array()) return Fail(Errc::kMalformed, "contact must be an array of strings");

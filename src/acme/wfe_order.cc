@@ -4,25 +4,15 @@
 
 #include "acme/problem.h"
 #include "acme/wfe.h"
+#include "acme/wfe_util.h"
 #include "common/base64.h"
 
 namespace ca::acme {
 namespace {
 using nlohmann::json;
 
-http::Response JsonResponse(int status, std::string body) {
-  http::Response r;
-  r.status = status;
-  r.Set("Content-Type", "application/json");
-  r.body = std::move(body);
-  return r;
-}
-
-Result<json> PayloadObject(const Jws& jws) {
-  CA_TRY(auto j, ParseJsonBounded(jws.payload));
-  if (!j.is_object()) return Fail(Errc::kMalformed, "JWS payload must be a JSON object");
-  return j;
-}
+using wfe_util::JsonResponse;
+using wfe_util::PayloadObject;
 
 Result<void> RequirePostAsGet(const Jws& jws) {
   if (!jws.payload.empty()) return Fail(Errc::kMalformed, "this resource is read with POST-as-GET (empty payload)");
