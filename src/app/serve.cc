@@ -95,7 +95,8 @@ int RunServe(const ServeArgs& a) {
   https.tls_cert_chain_pem = *tls_pem;
   https.tls_key_pem = *tls_key;
   https.max_body_bytes = cfg->server.max_body_bytes;
-  https.threads = cfg->server.threads != 0 ? cfg->server.threads : std::max(2u, std::thread::hardware_concurrency());
+  // Handlers block on SQLite and on short validation waits: keep more threads than cores.
+  https.threads = cfg->server.threads != 0 ? cfg->server.threads : std::max(8u, 2 * std::thread::hardware_concurrency());
   auto acme_server = http::Server::Start(https, [&wfe](const http::Request& r) { return wfe.Handle(r); });
   if (!acme_server) return Die("starting the HTTPS listener", acme_server.error());
 
