@@ -18,7 +18,7 @@ struct ServerConfig {
   std::string tls_cert = "tls.crt";             // relative paths are relative to the config's folder
   std::string tls_key = "tls.key";
   uint32_t max_body_bytes = 64 * 1024;
-  uint32_t threads = 0;  // 0: one per core
+  uint32_t threads = 0;  // 0: max(8, 2 per core)
 };
 
 struct CaConfig {

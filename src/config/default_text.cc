@@ -63,7 +63,7 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "tls_key = " + Quote(d.server.tls_key) + "\n";
   t += "# Largest accepted request body, in bytes\n";
   t += "max_body_bytes = " + std::to_string(d.server.max_body_bytes) + "\n";
-  t += "# Worker threads; 0 means one per CPU core\n";
+  t += "# HTTPS worker threads; 0 means max(8, 2 per CPU core)\n";
   t += "threads = " + std::to_string(d.server.threads) + "\n";
 
   t += "\n[ca]\n";
