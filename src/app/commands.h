@@ -29,4 +29,23 @@ struct EabArgs {
 };
 int RunEabNew(const EabArgs& a);
 
+// `attestca device ...`: the device inventory (app/device.cc). Exit codes: 0 done, 1 failed (unknown
+// device, duplicate, bad CSV lines, database error), 2 usage or config error (bad --id value).
+struct DeviceArgs {
+  std::string config = "data/attestca.toml";
+  std::string value;                          // add --id: the identifier value
+  std::string type = "permanent-identifier";  // add --type
+  std::string owner;                          // add --owner
+  std::string note;                           // add --note
+  std::string file;                           // import FILE.csv
+  std::string state;                          // list --state
+  std::string id;                             // show|suspend|resume ID (device id, or its identifier)
+};
+int RunDeviceAdd(const DeviceArgs& a);
+int RunDeviceImport(const DeviceArgs& a);
+int RunDeviceList(const DeviceArgs& a);
+int RunDeviceShow(const DeviceArgs& a);
+int RunDeviceSuspend(const DeviceArgs& a);
+int RunDeviceResume(const DeviceArgs& a);
+
 }  // namespace ca::app

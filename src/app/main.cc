@@ -1,4 +1,5 @@
-// attestca: an ACME certificate authority for device fleets. Subcommands: init, serve, eab.
+// attestca: an ACME certificate authority for device fleets. Subcommands: init, serve, eab, device.
+// Exit codes: 0 success, 1 failure, 2 usage or configuration error.
 #include <CLI/CLI.hpp>
 
 #include "app/commands.h"
@@ -41,9 +42,52 @@ int main(int argc, char** argv) {
   eab.config = "data/attestca.toml";
   eab_new->add_option("--provisioner", eab.provisioner, "Provisioner the key is for")->required();
 
-  CLI11_PARSE(app, argc, argv);
+  ca::app::DeviceArgs dev;
+  auto* dev_cmd = app.add_subcommand("device", "The device inventory that device-attest-01 checks");
+  dev_cmd->require_subcommand(1);
+  const auto add_config = [&dev](CLI::App* c) {
+    c->add_option("--config", dev.config, "Path to attestca.toml")->capture_default_str();
+  };
+  auto* dev_add = dev_cmd->add_subcommand("add", "Add an active device: prints its id");
+  add_config(dev_add);
+  dev_add->add_option("--id", dev.value,
+                      "Identifier value: ID[/assigner-OID] (permanent-identifier, e.g. an Apple serial or UDID) or "
+                      "SERIAL/hwType-OID (hardware-module)")
+      ->required();
+  dev_add->add_option("--type", dev.type, "Identifier type")
+      ->check(CLI::IsMember({"permanent-identifier", "hardware-module"}))
+      ->capture_default_str();
+  dev_add->add_option("--owner", dev.owner, "Owner, usually an e-mail address");
+  dev_add->add_option("--note", dev.note, "Free text");
+  auto* dev_import = dev_cmd->add_subcommand(
+      "import", "Add devices from a CSV file (header: identifier,type,owner,note); all or nothing");
+  add_config(dev_import);
+  dev_import->add_option("file", dev.file, "CSV file (RFC 4180)")->required();
+  auto* dev_list = dev_cmd->add_subcommand("list", "List devices");
+  add_config(dev_list);
+  dev_list->add_option("--state", dev.state, "Only devices in this state")
+      ->check(CLI::IsMember({"active", "suspended", "revoked"}));
+  auto* dev_show = dev_cmd->add_subcommand("show", "Show every field of a device");
+  auto* dev_suspend = dev_cmd->add_subcommand("suspend", "Suspend a device: it cannot enroll until resumed");
+  auto* dev_resume = dev_cmd->add_subcommand("resume", "Make a suspended device active again");
+  for (auto* c : {dev_show, dev_suspend, dev_resume}) {
+    add_config(c);
+    c->add_option("id", dev.id, "Device id (or its identifier value)")->required();
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help and --version exit 0; usage errors exit 2
+  }
   if (init_cmd->parsed()) return ca::app::RunInit(init);
   if (serve_cmd->parsed()) return ca::app::RunServe(serve);
   if (eab_new->parsed()) return ca::app::RunEabNew(eab);
+  if (dev_add->parsed()) return ca::app::RunDeviceAdd(dev);
+  if (dev_import->parsed()) return ca::app::RunDeviceImport(dev);
+  if (dev_list->parsed()) return ca::app::RunDeviceList(dev);
+  if (dev_show->parsed()) return ca::app::RunDeviceShow(dev);
+  if (dev_suspend->parsed()) return ca::app::RunDeviceSuspend(dev);
+  if (dev_resume->parsed()) return ca::app::RunDeviceResume(dev);
   return 2;
 }

@@ -9,6 +9,7 @@
 #include "common/result.h"
 #include "core/account.h"
 #include "core/cert_record.h"
+#include "core/device.h"
 #include "core/order.h"
 
 namespace ca::storage {
@@ -57,8 +58,28 @@ class CertStore {
   virtual Result<void> RevokeCertificate(const std::string& id, int reason, UnixTime when) = 0;
 };
 
+// DeviceStore is the device inventory. Every call reads the database afresh (no cache), so a change
+// made by `attestca device ...` in another process is seen by a running server at its next request.
+class DeviceStore {
+ public:
+  virtual ~DeviceStore() = default;
+  // CreateDevice adds one device; kConflict if its (type, identifier) pair (or id) exists.
+  virtual Result<void> CreateDevice(const core::Device& d) = 0;
+  // CreateDevices adds all of them in one transaction: all or nothing (kConflict names the first clash).
+  virtual Result<void> CreateDevices(const std::vector<core::Device>& ds) = 0;
+  virtual Result<core::Device> GetDevice(const std::string& id) = 0;  // kNotFound
+  // FindDeviceByIdentifier matches type and identifier octet for octet.
+  virtual Result<std::optional<core::Device>> FindDeviceByIdentifier(const std::string& type,
+                                                                     const std::string& identifier) = 0;
+  // ListDevices returns the devices (in one state, if given), oldest first.
+  virtual Result<std::vector<core::Device>> ListDevices(std::optional<core::DeviceState> state) = 0;
+  // SetDeviceState sets state and updated_at = now. kNotFound if there is no such device; revoked is
+  // final: moving a revoked device to another state is kConflict (setting revoked again succeeds).
+  virtual Result<void> SetDeviceState(const std::string& id, core::DeviceState state, UnixTime now) = 0;
+};
+
 // Store is every port together; backends implement it.
-class Store : public AccountStore, public OrderStore, public CertStore {
+class Store : public AccountStore, public OrderStore, public CertStore, public DeviceStore {
  public:
   ~Store() override = default;
 };

@@ -68,6 +68,22 @@ CREATE TABLE certificates (
 );
 CREATE INDEX certificates_by_spki ON certificates (spki_sha256);
 )sql"},
+      // The device inventory (device-attest-01). identifier is the ACME identifier value, matched octet
+      // for octet (BINARY collation), so UNIQUE (type, identifier) is the inventory's key.
+      {2, "0002_devices", R"sql(
+CREATE TABLE devices (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL CHECK (type IN ('permanent-identifier', 'hardware-module')),
+  identifier TEXT NOT NULL,
+  owner TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL CHECK (state IN ('active', 'suspended', 'revoked')),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (type, identifier)
+);
+CREATE INDEX devices_by_state ON devices (state, created_at);
+)sql"},
   };
   return kMigrations;
 }

@@ -6,6 +6,7 @@
 
 #include "core/account.h"
 #include "storage/model.h"
+#include "storage/sqlite/device_table.h"
 #include "storage/sqlite/migrations.h"
 #include "storage/sqlite/statement.h"
 #include "storage/store.h"
@@ -102,7 +103,7 @@ Result<core::CertRecord> ReadCert(const Statement& s) {
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  explicit SqliteStore(sqlite3* db) : db_(db), devices_(db, mu_) {}
   ~SqliteStore() override { sqlite3_close_v2(db_); }
 
   Result<void> Init() {
@@ -321,6 +322,21 @@ class SqliteStore final : public Store {
     return Fail(Errc::kAlreadyRevoked, "certificate is already revoked");
   }
 
+  // --- devices (storage/sqlite/device_table.cc) ---
+  Result<void> CreateDevice(const core::Device& d) override { return devices_.Create(d); }
+  Result<void> CreateDevices(const std::vector<core::Device>& ds) override { return devices_.CreateAll(ds); }
+  Result<core::Device> GetDevice(const std::string& id) override { return devices_.Get(id); }
+  Result<std::optional<core::Device>> FindDeviceByIdentifier(const std::string& type,
+                                                             const std::string& identifier) override {
+    return devices_.FindByIdentifier(type, identifier);
+  }
+  Result<std::vector<core::Device>> ListDevices(std::optional<core::DeviceState> state) override {
+    return devices_.List(state);
+  }
+  Result<void> SetDeviceState(const std::string& id, core::DeviceState state, UnixTime now) override {
+    return devices_.SetState(id, state, now);
+  }
+
  private:
   Result<void> InsertOrderLocked(const core::Order& o, const std::vector<core::Authz>& authzs) {
     CA_TRY(auto s, Statement::Prepare(db_, Sql("INSERT INTO orders (", kOrderCols,
@@ -361,6 +377,7 @@ class SqliteStore final : public Store {
 
   sqlite3* db_;
   std::mutex mu_;
+  sqlite::DeviceTable devices_;
 };
 
 }  // namespace
