@@ -7,6 +7,9 @@ namespace ca::core {
 
 inline constexpr const char* kDns = "dns";
 inline constexpr const char* kIp = "ip";
+// draft-ietf-acme-device-attest-09 §3: "id[/assigner-OID]" and "serial/hwType-OID".
+inline constexpr const char* kPermanentIdentifier = "permanent-identifier";
+inline constexpr const char* kHardwareModule = "hardware-module";
 
 struct Identifier {
   std::string type;

@@ -24,6 +24,9 @@ std::optional<Bytes> ParseIpLiteral(std::string_view text);
 // SanEntryFor maps a "dns"/"ip" identifier to a SAN entry; kInternal for anything else.
 Result<ossl::SanEntry> SanEntryFor(const core::Identifier& id);
 
+// DeviceSanEntry maps a permanent-identifier / hardware-module identifier to its SAN otherName.
+Result<ossl::SanEntry> DeviceSanEntry(const core::Identifier& id);
+
 // LintRequest refuses (kInternal) a request the CA must never sign: no identifiers, unknown types,
 // an inverted or empty validity, a notAfter past the issuer's, a key outside policy.
 Result<void> LintRequest(const IssueRequest& req, UnixTime issuer_not_before, UnixTime issuer_not_after);

@@ -36,25 +36,6 @@ std::atomic<uint64_t> g_next_issuer_id{1};
 
 bool IsRsa(EVP_PKEY* key) { return EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA; }
 
-// PassphraseCallback hands OpenSSL the configured passphrase; with none it refuses instead of
-// letting OpenSSL prompt on the terminal (the server must never block on stdin).
-int PassphraseCallback(char* buf, int size, int /*rwflag*/, void* u) {
-  const auto* pass = static_cast<const std::string*>(u);
-  if (pass->empty() || pass->size() > static_cast<size_t>(size)) return 0;
-  std::memcpy(buf, pass->data(), pass->size());
-  return static_cast<int>(pass->size());
-}
-
-Result<ossl::UniquePtr<EVP_PKEY>> LoadPrivateKey(const std::string& pem, const std::string& passphrase) {
-  ossl::UniquePtr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!bio) return ossl::Internal("BIO_new_mem_buf");
-  std::string pass = passphrase;
-  ossl::UniquePtr<EVP_PKEY> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, PassphraseCallback, &pass));
-  OPENSSL_cleanse(pass.data(), pass.size());
-  if (!key) return Fail(Errc::kInternal, ossl::ErrorString("intermediate key does not load (wrong passphrase?)"));
-  return key;
-}
-
 }  // namespace
 
 IssuanceToken::~IssuanceToken() = default;
@@ -73,7 +54,7 @@ Result<std::unique_ptr<Issuer>> Issuer::Load(const std::string& intermediate_cer
   auto inter = ossl::CertFromPem(intermediate_cert_pem);
   if (!inter) return Fail(Errc::kInternal, "intermediate certificate: " + inter.error().detail);
   s->intermediate = std::move(*inter);
-  CA_TRY(s->key, LoadPrivateKey(intermediate_key_pem, passphrase));
+  CA_TRY(s->key, ossl::PrivateKeyFromPem(intermediate_key_pem, passphrase));
   if (X509_check_private_key(s->intermediate.get(), s->key.get()) != 1) {
     return Fail(Errc::kInternal, ossl::ErrorString("intermediate key does not match its certificate"));
   }

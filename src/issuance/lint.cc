@@ -54,6 +54,10 @@ Result<void> LintRequest(const IssueRequest& req, UnixTime issuer_not_before, Un
       if (!DnsCharsOk(id.value)) return Fail(Errc::kInternal, "lint: bad dNSName \"" + id.value + "\"");
     } else if (id.type == core::kIp) {
       if (!ParseIpLiteral(id.value)) return Fail(Errc::kInternal, "lint: bad iPAddress \"" + id.value + "\"");
+    } else if (id.type == core::kPermanentIdentifier || id.type == core::kHardwareModule) {
+      if (id.value.empty() || id.value.front() == '/') {
+        return Fail(Errc::kInternal, "lint: empty device identifier");
+      }
     } else {
       return Fail(Errc::kInternal, "lint: identifier type \"" + id.type + "\" cannot be issued");
     }

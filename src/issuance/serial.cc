@@ -35,6 +35,7 @@ std::optional<Bytes> ParseIpLiteral(std::string_view text) {
 }
 
 Result<ossl::SanEntry> SanEntryFor(const core::Identifier& id) {
+  if (id.type == core::kPermanentIdentifier || id.type == core::kHardwareModule) return DeviceSanEntry(id);
   ossl::SanEntry e;
   if (id.type == core::kDns) {
     e.kind = ossl::SanEntry::Kind::kDns;

@@ -20,9 +20,16 @@ std::string BioString(BIO* bio) {
   return std::string(data, static_cast<size_t>(n));
 }
 
-}  // namespace
+// PassphraseCallback hands OpenSSL the passphrase we were given, and never prompts on a terminal
+// (an unattended server must fail, not wait on stdin).
+int PassphraseCallback(char* buf, int size, int /*rwflag*/, void* u) {
+  const auto* pass = static_cast<const std::string*>(u);
+  if (pass == nullptr || pass->empty() || pass->size() > static_cast<size_t>(size)) return -1;
+  pass->copy(buf, pass->size());
+  return static_cast<int>(pass->size());
+}
 
-int PassphraseCallback(char* buf, int size, int rwflag, void* u);
+}  // namespace
 
 Result<UniquePtr<X509>> CertFromDer(ByteView der) {
   const unsigned char* p = der.data();
@@ -99,19 +106,11 @@ Result<std::string> PrivateKeyToPem(EVP_PKEY* key, std::string_view passphrase) 
   return BioString(bio.get());
 }
 
-// PassphraseCallback hands OpenSSL the passphrase we were given, and never prompts on a terminal
-// (an unattended server must fail, not wait on stdin).
-int PassphraseCallback(char* buf, int size, int /*rwflag*/, void* u) {
-  const auto* pass = static_cast<const std::string*>(u);
-  if (pass == nullptr || pass->empty() || pass->size() > static_cast<size_t>(size)) return -1;
-  pass->copy(buf, pass->size());
-  return static_cast<int>(pass->size());
-}
-
 Result<UniquePtr<EVP_PKEY>> PrivateKeyFromPem(std::string_view pem, std::string_view passphrase) {
   auto bio = MemBio(pem);
   std::string pass(passphrase);
   UniquePtr<EVP_PKEY> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, PassphraseCallback, &pass));
+  OPENSSL_cleanse(pass.data(), pass.size());
   if (!key) return Fail(Errc::kInternal, ErrorString("private key does not load (wrong passphrase?)"));
   return key;
 }

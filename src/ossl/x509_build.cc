@@ -43,10 +43,39 @@ Result<void> AddConfExtension(X509* cert, X509* issuer, int nid, const std::stri
   return Ok();
 }
 
+namespace {
+
+// PushOtherName appends an otherName GeneralName (RFC 5280 §4.2.1.6) whose value is a DER SEQUENCE.
+Result<void> PushOtherName(GENERAL_NAMES* names, const SanEntry& e) {
+  UniquePtr<ASN1_OBJECT> oid(OBJ_txt2obj(e.other_oid.c_str(), 1));
+  if (!oid) return Internal("otherName OID " + e.other_oid);
+  const unsigned char* p = e.other_value_der.data();
+  UniquePtr<ASN1_TYPE> value(d2i_ASN1_TYPE(nullptr, &p, static_cast<long>(e.other_value_der.size())));
+  if (!value || p != e.other_value_der.data() + e.other_value_der.size()) {
+    return Internal("otherName value is not one DER element");
+  }
+  UniquePtr<GENERAL_NAME> gn(GENERAL_NAME_new());
+  if (!gn) return Internal("GENERAL_NAME_new");
+  if (GENERAL_NAME_set0_othername(gn.get(), oid.get(), value.get()) != 1) {
+    return Internal("GENERAL_NAME_set0_othername");
+  }
+  (void)oid.release();
+  (void)value.release();
+  if (sk_GENERAL_NAME_push(names, gn.get()) == 0) return Internal("sk_GENERAL_NAME_push");
+  (void)gn.release();
+  return Ok();
+}
+
+}  // namespace
+
 Result<void> AddSubjectAltNames(X509* cert, const std::vector<SanEntry>& entries, bool critical) {
   UniquePtr<GENERAL_NAMES> names(GENERAL_NAMES_new());
   if (!names) return Internal("GENERAL_NAMES_new");
   for (const SanEntry& e : entries) {
+    if (e.kind == SanEntry::Kind::kOtherName) {
+      CA_RETURN_IF_ERROR(PushOtherName(names.get(), e));
+      continue;
+    }
     UniquePtr<ASN1_STRING> value;
     int type;
     if (e.kind == SanEntry::Kind::kDns) {

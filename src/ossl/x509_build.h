@@ -25,11 +25,14 @@ Result<UnixTime> Asn1TimeToUnix(const ASN1_TIME* t);
 // "hash", "keyid:always", "serverAuth,clientAuth"). issuer may equal cert (self-signed).
 Result<void> AddConfExtension(X509* cert, X509* issuer, int nid, const std::string& value);
 
-// SanEntry is one subjectAltName GeneralName: a dNSName or an iPAddress (4 or 16 raw bytes).
+// SanEntry is one subjectAltName GeneralName: a dNSName, an iPAddress (4 or 16 raw bytes) or an
+// otherName (type-id OID in dotted form, value = the DER of the [0] EXPLICIT content).
 struct SanEntry {
-  enum class Kind { kDns, kIp } kind = Kind::kDns;
+  enum class Kind { kDns, kIp, kOtherName } kind = Kind::kDns;
   std::string dns;
   Bytes ip;
+  std::string other_oid;
+  Bytes other_value_der;
 };
 // AddSubjectAltNames adds the SAN extension (RFC 5280 §4.2.1.6).
 Result<void> AddSubjectAltNames(X509* cert, const std::vector<SanEntry>& entries, bool critical);
