@@ -1,0 +1,103 @@
+#include "attestation/roots.h"
+
+#include <memory>
+
+#include "attestation/roots/builtin_pem.h"
+#include "common/check.h"
+#include "ossl/pem.h"
+#include "ossl/types.h"
+
+namespace ca::attestation {
+namespace {
+
+// UntrustedStack holds borrowed X509 pointers (sk_X509_free frees the stack, not the certificates).
+struct StackFree {
+  void operator()(STACK_OF(X509) * s) const { sk_X509_free(s); }
+};
+using UntrustedStack = std::unique_ptr<STACK_OF(X509), StackFree>;
+
+Result<void> AddAll(std::string_view pem, std::vector<ossl::UniquePtr<X509>>* out) {
+  CA_TRY(auto certs, ossl::CertsFromPem(pem));
+  for (auto& c : certs) out->push_back(std::move(c));
+  return Ok();
+}
+
+tl::unexpected<Error> BadChain(const std::string& why) {
+  return Fail(Errc::kBadAttestation, "attestation chain does not verify: " + why);
+}
+
+}  // namespace
+
+TrustRoots::TrustRoots() = default;
+TrustRoots::TrustRoots(std::string format) : format_(std::move(format)) {}
+TrustRoots::TrustRoots(TrustRoots&&) noexcept = default;
+TrustRoots& TrustRoots::operator=(TrustRoots&&) noexcept = default;
+TrustRoots::~TrustRoots() = default;
+
+Result<TrustRoots> TrustRoots::FromPem(std::string format, std::string_view pem) {
+  TrustRoots roots(std::move(format));
+  CA_RETURN_IF_ERROR(roots.AddRootsPem(pem));
+  return roots;
+}
+
+Result<void> TrustRoots::AddRootsPem(std::string_view pem) { return AddAll(pem, &roots_); }
+
+Result<void> TrustRoots::AddIntermediatesPem(std::string_view pem) { return AddAll(pem, &intermediates_); }
+
+TrustRoots BuiltinRoots(std::string_view format) {
+  TrustRoots roots{std::string(format)};
+  if (format == "apple") {
+    auto added = roots.AddRootsPem(builtin::kAppleEnterpriseAttestationRootPem);
+    CA_CHECK(added.has_value());  // compiled-in constant
+  }
+  return roots;
+}
+
+Result<void> VerifyChain(const std::vector<Bytes>& chain_der, const TrustRoots& roots, UnixTime at) {
+  if (chain_der.empty()) return Fail(Errc::kBadAttestation, "attestation chain is empty");
+  if (roots.empty()) return BadChain("no trust anchors configured for format \"" + roots.format() + "\"");
+
+  std::vector<ossl::UniquePtr<X509>> certs;
+  for (size_t i = 0; i < chain_der.size(); ++i) {
+    auto cert = ossl::CertFromDer(chain_der[i]);
+    if (!cert) {
+      return Fail(Errc::kBadAttestation,
+                  "attestation chain: certificate " + std::to_string(i) + " does not parse");
+    }
+    certs.push_back(std::move(*cert));
+  }
+
+  ossl::UniquePtr<X509_STORE> store(X509_STORE_new());
+  UntrustedStack untrusted(sk_X509_new_null());
+  ossl::UniquePtr<X509_STORE_CTX> ctx(X509_STORE_CTX_new());
+  if (!store || !untrusted || !ctx) return Fail(Errc::kInternal, "VerifyChain: out of memory");
+  for (const auto& root : roots.roots()) {
+    if (X509_STORE_add_cert(store.get(), root.get()) != 1) {
+      ERR_clear_error();  // a duplicate anchor in the bundle is harmless
+    }
+  }
+  for (size_t i = 1; i < certs.size(); ++i) {
+    if (sk_X509_push(untrusted.get(), certs[i].get()) <= 0) return Fail(Errc::kInternal, "sk_X509_push");
+  }
+  for (const auto& c : roots.intermediates()) {
+    if (sk_X509_push(untrusted.get(), c.get()) <= 0) return Fail(Errc::kInternal, "sk_X509_push");
+  }
+  if (X509_STORE_CTX_init(ctx.get(), store.get(), certs[0].get(), untrusted.get()) != 1) {
+    ERR_clear_error();
+    return Fail(Errc::kInternal, "X509_STORE_CTX_init");
+  }
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+  X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(at));
+  X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+
+  const int ok = X509_verify_cert(ctx.get());
+  if (ok != 1) {
+    const int err = X509_STORE_CTX_get_error(ctx.get());
+    const int depth = X509_STORE_CTX_get_error_depth(ctx.get());
+    ERR_clear_error();
+    return BadChain(std::string(X509_verify_cert_error_string(err)) + " (depth " + std::to_string(depth) + ")");
+  }
+  return Ok();
+}
+
+}  // namespace ca::attestation

@@ -1,0 +1,66 @@
+#pragma once
+// Trust pools for attestation certificate chains, one pool per format (unlike step-ca's single
+// attestationRoots pool shared by every format), and chain verification at an explicit time.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+#include "common/result.h"
+#include "ossl/unique.h"
+
+namespace ca::attestation {
+
+// TrustRoots is the set of trust anchors for ONE attestation format, plus optional untrusted
+// intermediates used only to build paths (e.g. Apple's Sub CA when a client sends the leaf alone).
+// Move-only; immutable once built, so it can be shared between threads by const reference.
+class TrustRoots final {
+ public:
+  TrustRoots();
+  explicit TrustRoots(std::string format);
+  TrustRoots(TrustRoots&&) noexcept;
+  TrustRoots& operator=(TrustRoots&&) noexcept;
+  ~TrustRoots();
+
+  // FromPem builds a pool for format from a PEM bundle of trust anchors (at least one).
+  static Result<TrustRoots> FromPem(std::string format, std::string_view pem);
+
+  // AddRootsPem adds the certificates of a PEM bundle as trust anchors (ossl::CertsFromPem: up to
+  // the first block that is not a certificate). kMalformed if there is none.
+  Result<void> AddRootsPem(std::string_view pem);
+  // AddIntermediatesPem adds untrusted intermediates for path building (never anchors).
+  Result<void> AddIntermediatesPem(std::string_view pem);
+
+  const std::string& format() const { return format_; }
+  size_t size() const { return roots_.size(); }
+  bool empty() const { return roots_.empty(); }
+  const std::vector<ossl::UniquePtr<X509>>& roots() const { return roots_; }
+  const std::vector<ossl::UniquePtr<X509>>& intermediates() const { return intermediates_; }
+
+ private:
+  std::string format_;
+  std::vector<ossl::UniquePtr<X509>> roots_;
+  std::vector<ossl::UniquePtr<X509>> intermediates_;
+};
+
+// BuiltinRoots returns the anchors compiled into the binary for a format: "apple" -> Apple
+// Enterprise Attestation Root CA. Any other format gets an empty pool (which verifies nothing).
+TrustRoots BuiltinRoots(std::string_view format);
+
+// VerifyChain checks an attestation chain (leaf first; the rest are untrusted intermediates, as in
+// an attStmt x5c) against roots at time `at` (RFC 5280 §6 via X509_verify_cert).
+//
+// Checked: every signature, every validity period at `at`, name chaining, basicConstraints CA and
+// pathLenConstraint, keyUsage keyCertSign on issuers, unhandled critical extensions.
+// Relaxed, and why:
+//   - no EKU / purpose check: attestation leaves carry vendor EKUs (Apple 1.2.840.113635.100.4.24,
+//     TPM 2.23.133.8.3) or none, and are never used for TLS; format verifiers check what they need;
+//   - X509_V_FLAG_PARTIAL_CHAIN: every certificate in the pool is an anchor, even if not
+//     self-signed, so operators may pin an intermediate (TPM EK pools contain such CAs);
+//   - no revocation (CRL/OCSP) checks: vendors publish none for these chains.
+// Errors: Errc::kBadAttestation, e.g. "attestation chain does not verify: certificate has expired
+// (depth 0)".
+Result<void> VerifyChain(const std::vector<Bytes>& chain_der, const TrustRoots& roots, UnixTime at);
+
+}  // namespace ca::attestation
