@@ -64,6 +64,16 @@ struct NamePolicy {
   std::vector<std::string> denied_names;
 };
 
+// FormatConfig: one attestation format of a device provisioner ([provisioners.NAME.formats.FORMAT]).
+struct FormatConfig {
+  bool enabled = true;
+  std::vector<std::string> roots;  // extra trust anchors (PEM bundles) for this format only
+  bool builtin_roots = true;       // false: trust only `roots`
+  bool require_nonce = true;       // apple: the freshness extension must be present
+};
+
+inline constexpr const char* kAttestationFormats[] = {"apple", "step", "tpm", "android-key"};
+
 struct ProvisionerConfig {
   std::string name;
   std::vector<std::string> challenges = {"http-01", "dns-01", "tls-alpn-01"};
@@ -72,6 +82,15 @@ struct ProvisionerConfig {
   uint32_t max_cert_lifetime_s = 0;      // 0: same as cert_lifetime_s (caps an order's notAfter)
   std::vector<std::string> allowed_identifier_types = {"dns", "ip"};
   NamePolicy names;
+  // Device attestation (device-attest-01): "required" refuses devices that are not in the inventory
+  // or not active; "off" skips the inventory (the attestation alone decides).
+  std::string inventory = "required";
+  std::map<std::string, FormatConfig> formats;  // absent format: enabled with defaults
+  // FormatFor returns the format's settings (defaults when the table is absent).
+  FormatConfig FormatFor(const std::string& format) const {
+    auto it = formats.find(format);
+    return it == formats.end() ? FormatConfig{} : it->second;
+  }
 };
 
 struct Config {

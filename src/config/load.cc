@@ -174,8 +174,26 @@ class Parser {
              {"max_cert_lifetime", Duration(pc.max_cert_lifetime_s)},
              {"allowed_identifier_types", StrList(pc.allowed_identifier_types)},
              {"allowed_names", StrList(pc.names.allowed_names)},
-             {"denied_names", StrList(pc.names.denied_names)}});
+             {"denied_names", StrList(pc.names.denied_names)},
+             {"inventory", Str(pc.inventory)},
+             {"formats", [this, &pc](const toml::node& n, const std::string& p) { Formats(n, p, pc); }}});
     }
+  }
+
+  // Formats reads [provisioners.NAME.formats.FORMAT] tables.
+  void Formats(const toml::node& node, const std::string& path, ProvisionerConfig& pc) {
+    std::vector<Field> fields;
+    for (const char* f : kAttestationFormats) {
+      fields.push_back({f, [this, &pc, f](const toml::node& n, const std::string& p) {
+                          FormatConfig& fc = pc.formats[f];
+                          Table(n, p,
+                                {{"enabled", Bool(fc.enabled)},
+                                 {"roots", StrList(fc.roots)},
+                                 {"builtin_roots", Bool(fc.builtin_roots)},
+                                 {"require_nonce", Bool(fc.require_nonce)}});
+                        }});
+    }
+    Table(node, path, fields);
   }
 
   void Root(const toml::table& root, Config& cfg) {

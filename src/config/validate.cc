@@ -221,10 +221,14 @@ void ValidateProvisioner(const ProvisionerConfig& pc, Problems& p) {
   if (!IsProvisionerName(pc.name)) {
     p.AddAt(base, "provisioner name '" + pc.name + "' must match [a-z0-9][a-z0-9_-]{0,62}");
   }
-  ValidateSubset(p, base + ".challenges", pc.challenges, {"http-01", "dns-01", "tls-alpn-01"},
-                 "http-01, dns-01, tls-alpn-01");
-  ValidateSubset(p, base + ".allowed_identifier_types", pc.allowed_identifier_types, {"dns", "ip"},
-                 "dns, ip");
+  ValidateSubset(p, base + ".challenges", pc.challenges, {"http-01", "dns-01", "tls-alpn-01", "device-attest-01"},
+                 "http-01, dns-01, tls-alpn-01, device-attest-01");
+  ValidateSubset(p, base + ".allowed_identifier_types", pc.allowed_identifier_types,
+                 {"dns", "ip", "permanent-identifier", "hardware-module"},
+                 "dns, ip, permanent-identifier, hardware-module");
+  if (pc.inventory != "required" && pc.inventory != "off") {
+    p.AddAt(base + ".inventory", "'" + base + ".inventory' must be \"required\" or \"off\"");
+  }
   if (pc.cert_lifetime_s < kMinute || pc.cert_lifetime_s > kMaxCertLifetime) {
     p.AddAt(base + ".cert_lifetime", "'" + base + ".cert_lifetime' must be between 1m and 398d");
   }

@@ -182,7 +182,7 @@ challenges = ["http-01", "smtp-01"]
       "t.toml:9: 'provisioners.acme.cert_lifetime' must be a duration like \"24h\", \"90d\" or "
       "\"1h30m\"\n"
       "t.toml:10: 'provisioners.acme.challenges': unknown value 'smtp-01' (allowed: http-01, "
-      "dns-01, tls-alpn-01)");
+      "dns-01, tls-alpn-01, device-attest-01)");
 }
 
 TEST(ConfigTest, BadTypes) {
@@ -402,6 +402,50 @@ TEST(ConfigTest, LoadConfigFromFile) {
   r = LoadConfig(file.string());
   ASSERT_FALSE(r.has_value());
   EXPECT_NE(r.error().detail.find("cannot open"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ca::config
+
+namespace ca::config {
+namespace {
+
+TEST(ConfigDevices, FormatsAndInventory) {
+  auto c = ParseConfig(R"([provisioners.devices]
+challenges = ["device-attest-01"]
+allowed_identifier_types = ["permanent-identifier", "hardware-module"]
+inventory = "off"
+[provisioners.devices.formats.apple]
+require_nonce = false
+roots = ["extra-apple.pem"]
+[provisioners.devices.formats.tpm]
+enabled = false
+builtin_roots = false
+)",
+                       "t.toml", "/etc/ca");
+  ASSERT_TRUE(c) << c.error().detail;
+  const auto& p = c->provisioners.at("devices");
+  EXPECT_EQ(p.inventory, "off");
+  EXPECT_FALSE(p.FormatFor("apple").require_nonce);
+  EXPECT_EQ(p.FormatFor("apple").roots, std::vector<std::string>{"extra-apple.pem"});
+  EXPECT_FALSE(p.FormatFor("tpm").enabled);
+  EXPECT_FALSE(p.FormatFor("tpm").builtin_roots);
+  EXPECT_TRUE(p.FormatFor("step").enabled);  // absent table: defaults
+  EXPECT_TRUE(p.FormatFor("step").require_nonce);
+}
+
+TEST(ConfigDevices, UnknownFormatAndBadInventoryRefused) {
+  auto c = ParseConfig(R"([provisioners.devices]
+inventory = "maybe"
+[provisioners.devices.formats.packed]
+enabled = true
+)",
+                       "t.toml", "/etc/ca");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().detail.find("unknown key 'provisioners.devices.formats.packed'"), std::string::npos)
+      << c.error().detail;
+  EXPECT_NE(c.error().detail.find("inventory' must be \"required\" or \"off\""), std::string::npos)
+      << c.error().detail;
 }
 
 }  // namespace
