@@ -19,6 +19,7 @@
 #include "core/order.h"
 #include "issuance/issuer.h"
 #include "storage/store.h"
+#include "validation/device_attest.h"
 #include "validation/validator.h"
 
 namespace ca::acme {
@@ -30,6 +31,14 @@ struct ServiceDeps {
   const Clock* clock = nullptr;
   Rng* rng = nullptr;
   const config::Config* config = nullptr;
+  validation::DeviceAttestVerifier* device_attest = nullptr;  // needed for device-attest-01 only
+};
+
+// ChallengeResponse is the payload of a challenge POST (RFC 8555 §7.5.1: "{}" for the classic
+// challenges; draft-ietf-acme-device-attest-09 §5: {"attObj": ...}, or Apple's {"error": ...}).
+struct ChallengeResponse {
+  std::optional<Bytes> att_obj;
+  std::optional<std::string> device_error;
 };
 
 struct NewAccountRequest {
@@ -75,7 +84,7 @@ class Service final {
   // RespondToChallenge starts validation (asynchronously) and returns the authz as it stands after
   // waiting briefly for a quick result.
   Result<core::Authz> RespondToChallenge(const std::string& authz_id, const std::string& challenge_id,
-                                         const core::Account& acct);
+                                         const core::Account& acct, const ChallengeResponse& response = {});
 
   Result<core::Order> Finalize(const std::string& order_id, const core::Account& acct, ByteView csr_der);
   Result<core::CertRecord> GetCertificate(const std::string& id, const core::Account& acct);
@@ -92,6 +101,16 @@ class Service final {
   void RunValidation(std::string authz_id, std::string challenge_id, std::string thumbprint);
   Result<void> ApplyValidationResult(const std::string& authz_id, const std::string& challenge_id,
                                      const Result<void>& outcome);
+  // device-attest-01 (service_device.cc): verified synchronously (no network involved).
+  Result<core::Authz> RespondDeviceAttest(core::Authz a, size_t challenge_index, const core::Account& acct,
+                                          const ChallengeResponse& response);
+  Result<void> CheckAttestedDevice(const core::Authz& a, const config::ProvisionerConfig& prov,
+                                   const attestation::AttestedDevice& dev);
+  // AttestedSpki returns the attested key of a device order's authorizations (nullopt for others).
+  Result<std::optional<Bytes>> AttestedSpki(const core::Order& order);
+  Result<core::Order> FinalizeDevice(core::Order order, const core::Account& acct, ByteView csr_der, Bytes spki);
+  Result<core::Order> IssueFor(core::Order order, const core::Account& acct, EVP_PKEY* key,
+                               std::optional<std::string> common_name, bool server_auth);
   std::vector<std::string> ChallengeTypesFor(const config::ProvisionerConfig& p, const core::Identifier& id,
                                              bool wildcard) const;
 

@@ -32,6 +32,8 @@ Result<core::Order> Service::Finalize(const std::string& order_id, const core::A
     return Fail(Errc::kOrderNotReady,
                 std::string("order is ") + core::ToString(order.status) + ", not ready: it cannot be finalized");
   }
+  CA_TRY(auto attested, AttestedSpki(order));
+  if (attested) return FinalizeDevice(std::move(order), acct, csr_der, std::move(*attested));
   // CSR problems leave the order ready so that the client can send a corrected CSR.
   CA_TRY(auto csr, policy::ParseCsr(csr_der));
   CA_RETURN_IF_ERROR(policy::CheckCsrNames(csr, order.identifiers));
@@ -47,6 +49,11 @@ Result<core::Order> Service::Finalize(const std::string& order_id, const core::A
       }
     }
   }
+  return IssueFor(std::move(order), acct, csr.key.get(), csr.common_name, /*server_auth=*/true);
+}
+
+Result<core::Order> Service::IssueFor(core::Order order, const core::Account& acct, EVP_PKEY* key,
+                                      std::optional<std::string> common_name, bool server_auth) {
   CA_TRY(bool claimed, d_.store->TransitionOrder(order.id, core::OrderStatus::kReady, core::OrderStatus::kProcessing));
   if (!claimed) {
     // The stored status may still say pending while every authorization is valid.
@@ -57,9 +64,11 @@ Result<core::Order> Service::Finalize(const std::string& order_id, const core::A
   const auto& prov = d_.config->provisioners.at(order.provisioner);
   UnixTime now = d_.clock->Now();
   issuance::IssueRequest req;
-  req.public_key = csr.key.get();
+  req.public_key = key;
   req.identifiers = order.identifiers;
-  if (csr.common_name) req.common_name = csr.common_name;
+  req.common_name = std::move(common_name);
+  req.server_auth = server_auth;
+  req.client_auth = true;
   // A minute of back-dating absorbs clients' clock skew; the lifetime (notAfter - notBefore) is
   // exactly the provisioner's.
   req.not_before = order.not_before.value_or(now - 60);

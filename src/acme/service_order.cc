@@ -27,7 +27,11 @@ bool OwnedBy(const std::string& account_id, const core::Account* owner) {
 std::vector<std::string> Service::ChallengeTypesFor(const config::ProvisionerConfig& p, const core::Identifier& id,
                                                     bool wildcard) const {
   std::vector<std::string> out;
+  bool device = core::IsDeviceIdentifierType(id.type);
   for (const auto& t : p.challenges) {
+    // draft-ietf-acme-device-attest-09 §4: device identifiers are validated by device-attest-01
+    // only, and device-attest-01 validates nothing else.
+    if (device != (t == "device-attest-01")) continue;
     if (wildcard && t != "dns-01") continue;               // RFC 8555 §7.1.3: wildcards need dns-01
     if (id.type == core::kIp && t == "dns-01") continue;  // RFC 8738 §7: no dns-01 for IPs
     out.push_back(t);
@@ -41,6 +45,11 @@ Result<core::Order> Service::NewOrder(const core::Account& acct, const NewOrderR
   if (req.identifiers.size() > kMaxIdentifiers) {
     return Fail(Errc::kMalformed, "order has more than " + std::to_string(kMaxIdentifiers) + " identifiers");
   }
+  size_t devices = 0;
+  for (const auto& id : req.identifiers) devices += core::IsDeviceIdentifierType(id.type) ? 1 : 0;
+  if (devices != 0 && devices != req.identifiers.size()) {
+    return Fail(Errc::kMalformed, "device identifiers cannot be combined with DNS names or IP addresses in one order");
+  }
   // Check every identifier, reporting each refusal as a subproblem (RFC 8555 §6.7.1).
   std::set<core::Identifier> ids;
   Error refused{Errc::kRejectedIdentifier, "", {}};
@@ -49,7 +58,7 @@ Result<core::Order> Service::NewOrder(const core::Account& acct, const NewOrderR
     Result<void> ok = norm ? policy::CheckNamePolicy(*norm, prov.allowed_identifier_types, prov.names)
                            : Result<void>(tl::unexpected(norm.error()));
     if (ok && norm) {
-      bool wildcard = norm->value.rfind("*.", 0) == 0;
+      bool wildcard = norm->type == core::kDns && norm->value.rfind("*.", 0) == 0;
       core::Identifier base = *norm;
       if (wildcard) base.value = base.value.substr(2);
       if (ChallengeTypesFor(prov, base, wildcard).empty()) {
@@ -108,7 +117,7 @@ Result<core::Order> Service::NewOrder(const core::Account& acct, const NewOrderR
     a.id = RandomId(*d_.rng, 12);
     a.order_id = o.id;
     a.account_id = acct.id;
-    a.wildcard = id.value.rfind("*.", 0) == 0;
+    a.wildcard = id.type == core::kDns && id.value.rfind("*.", 0) == 0;
     a.identifier = id;
     if (a.wildcard) a.identifier.value = id.value.substr(2);
     a.status = core::AuthzStatus::kPending;
@@ -182,13 +191,16 @@ Result<core::Authz> Service::DeactivateAuthz(const std::string& id, const core::
 }
 
 Result<core::Authz> Service::RespondToChallenge(const std::string& authz_id, const std::string& challenge_id,
-                                                const core::Account& acct) {
+                                                const core::Account& acct, const ChallengeResponse& response) {
   CA_TRY(auto a, GetAuthz(authz_id, &acct));
   auto it = std::find_if(a.challenges.begin(), a.challenges.end(),
                          [&](const core::Challenge& c) { return c.id == challenge_id; });
   if (it == a.challenges.end()) return Fail(Errc::kNotFound, "challenge not found");
   // RFC 8555 §7.5.1: a POST to a challenge that is not pending changes nothing.
   if (it->status != core::ChallengeStatus::kPending || a.status != core::AuthzStatus::kPending) return a;
+  if (it->type == "device-attest-01") {
+    return RespondDeviceAttest(a, static_cast<size_t>(it - a.challenges.begin()), acct, response);
+  }
   it->status = core::ChallengeStatus::kProcessing;
   CA_RETURN_IF_ERROR(d_.store->UpdateAuthz(a));
 

@@ -144,8 +144,18 @@ Result<http::Response> Wfe::Challenge(const Ctx& ctx, const std::string& authz_i
     CA_TRY(a, service_->GetAuthz(authz_id, &*auth.account));  // POST-as-GET: read only
   } else {
     CA_TRY(auto p, PayloadObject(auth.jws));  // RFC 8555 §7.5.1: "{}" (unknown fields ignored)
-    (void)p;
-    CA_TRY(a, service_->RespondToChallenge(authz_id, chall_id, *auth.account));
+    ChallengeResponse response;
+    // draft-ietf-acme-device-attest-09 §5: {"attObj": base64url(CBOR)}; Apple devices send
+    // {"error": "..."} when they could not obtain an attestation.
+    if (p.contains("attObj")) {
+      if (!p["attObj"].is_string()) return Fail(Errc::kMalformed, "attObj must be a base64url string");
+      auto obj = Base64UrlDecode(p["attObj"].get<std::string>(), /*allow_padding=*/true);
+      if (!obj) return Fail(Errc::kMalformed, "attObj is not base64url");
+      response.att_obj = std::move(*obj);
+    } else if (p.contains("error") && p["error"].is_string()) {
+      response.device_error = p["error"].get<std::string>();
+    }
+    CA_TRY(a, service_->RespondToChallenge(authz_id, chall_id, *auth.account, response));
   }
   for (const auto& c : a.challenges) {
     if (c.id != chall_id) continue;

@@ -16,6 +16,7 @@
 #include "http/server.h"
 #include "issuance/issuer.h"
 #include "storage/store.h"
+#include "validation/device_attest.h"
 #include "validation/validator.h"
 
 namespace ca::app {
@@ -80,12 +81,14 @@ int RunServe(const ServeArgs& a) {
   if (!resolver) return Die("DNS resolver", resolver.error());
   std::shared_ptr<validation::Resolver> shared_resolver(std::move(*resolver));
   auto validator = validation::MakeValidator(vopts, shared_resolver);
+  auto device_attest = validation::MakeDeviceAttestVerifier(*cfg);
+  if (!device_attest) return Die("device attestation roots", device_attest.error());
 
   SystemClock clock;
   SystemRng rng;
   acme::WorkerPool pool(cfg->validation.max_concurrent, 1000);
   acme::NonceStore nonces(clock, rng, cfg->acme.nonce_lifetime_s);
-  acme::ServiceDeps deps{store->get(), issuer->get(), validator.get(), &clock, &rng, &*cfg};
+  acme::ServiceDeps deps{store->get(), issuer->get(), validator.get(), &clock, &rng, &*cfg, device_attest->get()};
   acme::Service service(deps, &pool);
   acme::Wfe wfe(&service, &nonces, &*cfg);
 

@@ -142,6 +142,21 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "allowed_names = []\n";
   t += "# Names denied, in the same forms; denied wins over allowed\n";
   t += "denied_names = []\n";
+  t += "\n";
+  t += "# Devices prove who they are with a hardware attestation (device-attest-01,\n";
+  t += "# draft-ietf-acme-device-attest): an Apple MDM profile's ACMECertificate payload points here.\n";
+  t += "[provisioners.devices]\n";
+  t += "challenges = [\"device-attest-01\"]\n";
+  t += "allowed_identifier_types = [\"permanent-identifier\", \"hardware-module\"]\n";
+  t += "cert_lifetime = \"24h\"\n";
+  t += "require_eab = false\n";
+  t += "# \"required\": only devices in the inventory (attestca device add/import) and active may enroll\n";
+  t += "inventory = \"required\"\n";
+  t += "# Per-format settings: enabled, roots = [\"extra-roots.pem\"] (added to the built-in vendor roots),\n";
+  t += "# builtin_roots = false (trust only the listed roots), require_nonce (apple freshness).\n";
+  t += "[provisioners.devices.formats.apple]\n";
+  t += "enabled = true\n";
+  t += "require_nonce = true\n";
   return t;
 }
 

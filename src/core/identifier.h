@@ -11,6 +11,10 @@ inline constexpr const char* kIp = "ip";
 inline constexpr const char* kPermanentIdentifier = "permanent-identifier";
 inline constexpr const char* kHardwareModule = "hardware-module";
 
+inline bool IsDeviceIdentifierType(const std::string& type) {
+  return type == kPermanentIdentifier || type == kHardwareModule;
+}
+
 struct Identifier {
   std::string type;
   std::string value;

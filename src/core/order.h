@@ -30,6 +30,9 @@ struct Challenge {
   ChallengeStatus status = ChallengeStatus::kPending;
   std::optional<UnixTime> validated_at;
   std::optional<ProblemJson> error;
+  // device-attest-01: what the verified attestation vouched for (JSON: format, spki_der (base64url),
+  // identifiers, facts), kept so that finalize can bind the CSR key to the attested key.
+  std::optional<std::string> attestation;
 };
 
 // Authz (RFC 8555 §7.1.4).

@@ -154,7 +154,10 @@ std::string QuoteList(const std::vector<core::Identifier>& ids) {
 
 }  // namespace
 
-Result<ParsedCsr> ParseCsr(ByteView der) {
+namespace {
+
+// ParseCsrCommon: DER without trailing bytes, version 1, key policy, self-signature.
+Result<ParsedCsr> ParseCsrCommon(ByteView der) {
   ParsedCsr out;
   const unsigned char* p = der.data();
   out.req.reset(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
@@ -173,6 +176,15 @@ Result<ParsedCsr> ParseCsr(ByteView der) {
   }
   CA_RETURN_IF_ERROR(CheckKey(out.key.get()));
   CA_RETURN_IF_ERROR(CheckSignature(out.req.get(), out.key.get()));
+  return out;
+}
+
+}  // namespace
+
+Result<ParsedCsr> ParseCsrForDevice(ByteView der) { return ParseCsrCommon(der); }
+
+Result<ParsedCsr> ParseCsr(ByteView der) {
+  CA_TRY(ParsedCsr out, ParseCsrCommon(der));
   CA_RETURN_IF_ERROR(CollectSans(out.req.get(), out.names));
   CA_RETURN_IF_ERROR(CollectCommonName(out.req.get(), out));
   if (out.names.empty()) return Fail(Errc::kBadCsr, "CSR contains no DNS names or IP addresses");

@@ -25,6 +25,11 @@ struct ParsedCsr {
 // Errors: kBadCsr (parse/signature/unsupported SAN types), kBadPublicKey (key policy).
 Result<ParsedCsr> ParseCsr(ByteView der);
 
+// ParseCsrForDevice parses a CSR of a device-attest-01 order: DER, version, key policy and
+// self-signature are checked as in ParseCsr, but names are not collected (the certificate's names
+// come from the attested identifiers; draft-ietf-acme-device-attest-09 lets the CSR omit them).
+Result<ParsedCsr> ParseCsrForDevice(ByteView der);
+
 // CheckCsrNames: the CSR's names (SANs and CN) must equal the order's identifiers exactly (as a set;
 // IP forms compared after normalisation); extra or missing names -> kBadCsr naming them.
 Result<void> CheckCsrNames(const ParsedCsr& csr, const std::vector<core::Identifier>& order_identifiers);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "core/device.h"
 #include "policy/internal.h"
 
 namespace ca::policy {
@@ -141,6 +142,12 @@ Result<core::Identifier> NormalizeIdentifier(const core::Identifier& id) {
     if (!text) return Fail(Errc::kMalformed, Quote(id.value) + " is not a valid IPv4 or IPv6 address");
     return core::Identifier{core::kIp, std::move(*text)};
   }
+  if (id.type == core::kPermanentIdentifier || id.type == core::kHardwareModule) {
+    // draft-ietf-acme-device-attest-09 §3: checked against the ABNF, never normalised (the SAN must
+    // match the order value octet for octet).
+    CA_RETURN_IF_ERROR(core::ValidateDeviceIdentifier(id.type, id.value));
+    return id;
+  }
   return Fail(Errc::kUnsupportedIdentifier, "identifier type " + Quote(id.type) + " is not supported");
 }
 
@@ -150,6 +157,8 @@ Result<void> CheckNamePolicy(const core::Identifier& normalized, const std::vect
     return Fail(Errc::kUnsupportedIdentifier,
                 "identifier type " + Quote(normalized.type) + " is not allowed by this provisioner");
   }
+  // The name lists speak of DNS names and IP ranges; device identifiers answer to the inventory.
+  if (normalized.type != core::kDns && normalized.type != core::kIp) return Ok();
   for (const auto& entry : names.denied_names) {
     if (Matches(normalized, entry, List::kDenied)) {
       return Fail(Errc::kRejectedIdentifier,

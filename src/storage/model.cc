@@ -42,6 +42,7 @@ std::string ChallengesToJson(const std::vector<core::Challenge>& v) {
     json e = {{"id", c.id}, {"type", c.type}, {"token", c.token}, {"status", core::ToString(c.status)}};
     if (c.validated_at) e["validated"] = *c.validated_at;
     if (c.error) e["error"] = *c.error;
+    if (c.attestation) e["attestation"] = *c.attestation;
     j.push_back(std::move(e));
   }
   return j.dump();
@@ -60,6 +61,7 @@ Result<std::vector<core::Challenge>> ChallengesFromJson(const std::string& s) {
       c.status = *st;
       if (e.contains("validated")) c.validated_at = e.at("validated").get<int64_t>();
       if (e.contains("error")) c.error = e.at("error").get<std::string>();
+      if (e.contains("attestation")) c.attestation = e.at("attestation").get<std::string>();
       out.push_back(std::move(c));
     }
     return out;

@@ -341,7 +341,13 @@ TEST(ConfigTest, DefaultTextRoundTrips) {
   EXPECT_EQ(c.acme.nonce_lifetime_s, d.acme.nonce_lifetime_s);
   EXPECT_EQ(c.log.level, "info");
   EXPECT_FALSE(c.log.json);
-  ASSERT_EQ(c.provisioners.size(), 1u);
+  ASSERT_EQ(c.provisioners.size(), 2u);
+  const ProvisionerConfig& dev = c.provisioners.at("devices");
+  EXPECT_EQ(dev.challenges, std::vector<std::string>{"device-attest-01"});
+  EXPECT_EQ(dev.allowed_identifier_types,
+            (std::vector<std::string>{"permanent-identifier", "hardware-module"}));
+  EXPECT_EQ(dev.inventory, "required");
+  EXPECT_TRUE(dev.FormatFor("apple").require_nonce);
   const ProvisionerConfig& p = c.provisioners.at("acme");
   const ProvisionerConfig dp;
   EXPECT_EQ(p.challenges, (std::vector<std::string>{"http-01", "dns-01", "tls-alpn-01"}));

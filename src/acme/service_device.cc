@@ -1,0 +1,145 @@
+// device-attest-01 in the registration authority (draft-ietf-acme-device-attest-09 §5, §6):
+// verify the attestation, bind it to the order identifier and the inventory, then bind the CSR key
+// to the attested key at finalize.
+#include <nlohmann/json.hpp>
+
+#include "acme/problem.h"
+#include "acme/service.h"
+#include "common/base64.h"
+#include "common/log.h"
+#include "ossl/pem.h"
+#include "policy/csr_check.h"
+
+namespace ca::acme {
+namespace {
+
+std::string EvidenceJson(const attestation::AttestedDevice& dev) {
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& id : dev.identifiers) ids.push_back({{"kind", id.kind}, {"value", id.value}});
+  return nlohmann::json{{"format", dev.format},
+                        {"spki_der", Base64UrlEncode(dev.spki_der)},
+                        {"spki_sha256", dev.spki_sha256_hex},
+                        {"identifiers", ids},
+                        {"facts", dev.facts}}
+      .dump();
+}
+
+// Refusal builds badAttestationStatement with one rejectedIdentifier subproblem for the order's
+// identifier (step-ca's shape, which Apple devices and fleet tooling understand).
+Error Refusal(const core::Authz& a, const std::string& detail) {
+  return Error{Errc::kBadAttestation,
+               detail,
+               {{Errc::kRejectedIdentifier, detail, a.identifier.type, a.identifier.value}}};
+}
+
+}  // namespace
+
+Result<core::Authz> Service::RespondDeviceAttest(core::Authz a, size_t index, const core::Account& acct,
+                                                 const ChallengeResponse& response) {
+  CA_TRY(auto order, d_.store->GetOrder(a.order_id));
+  const auto& prov = d_.config->provisioners.at(order.provisioner);
+  core::Challenge& c = a.challenges[index];
+  Result<attestation::AttestedDevice> verified = Fail(Errc::kBadAttestation, "no attestation");
+  if (response.device_error) {
+    verified = Fail(Errc::kBadAttestation, "the device could not produce an attestation: " +
+                                               response.device_error->substr(0, 200));
+  } else if (!response.att_obj) {
+    verified = Fail(Errc::kBadAttestation, "device-attest-01 response has no attObj");
+  } else if (d_.device_attest == nullptr) {
+    verified = Fail(Errc::kInternal, "device attestation is not configured");
+  } else {
+    std::string key_auth = c.token + "." + acct.thumbprint;
+    verified = d_.device_attest->Verify(prov.name, *response.att_obj, c.token, key_auth, d_.clock->Now());
+  }
+  Result<void> decided = verified ? CheckAttestedDevice(a, prov, *verified) : Result<void>(Fail(verified.error()));
+  if (decided) {
+    c.status = core::ChallengeStatus::kValid;
+    c.validated_at = d_.clock->Now();
+    c.attestation = EvidenceJson(*verified);
+    a.status = core::AuthzStatus::kValid;
+    log::Audit("device attested authz={} identifier={} format={} spki_sha256={}", a.id, a.identifier.value,
+               verified->format, verified->spki_sha256_hex);
+  } else {
+    Error e = decided.error();
+    if (e.code == Errc::kInternal) {
+      log::Error("device-attest-01 internal error: {}", e.detail);
+      e.detail = "internal error during attestation verification";
+    }
+    log::Audit("device attestation refused authz={} identifier={} reason={}", a.id, a.identifier.value, e.detail);
+    c.status = core::ChallengeStatus::kInvalid;
+    c.error = ProblemJson(e);
+    a.status = core::AuthzStatus::kInvalid;
+  }
+  CA_RETURN_IF_ERROR(d_.store->UpdateAuthz(a));
+  auto to = a.status == core::AuthzStatus::kValid ? core::OrderStatus::kReady : core::OrderStatus::kInvalid;
+  if (to == core::OrderStatus::kInvalid) {
+    (void)d_.store->TransitionOrder(a.order_id, core::OrderStatus::kPending, core::OrderStatus::kInvalid);
+  } else {
+    CA_TRY(auto o, d_.store->GetOrder(a.order_id));
+    CA_TRY(auto authzs, d_.store->GetAuthzs(o.authz_ids));
+    if (EffectiveStatus(o, authzs) == core::OrderStatus::kReady) {
+      (void)d_.store->TransitionOrder(o.id, core::OrderStatus::kPending, core::OrderStatus::kReady);
+    }
+  }
+  return a;
+}
+
+Result<void> Service::CheckAttestedDevice(const core::Authz& a, const config::ProvisionerConfig& prov,
+                                          const attestation::AttestedDevice& dev) {
+  // The order identifier must be one of the attested identifiers, octet for octet. A value with an
+  // assigner/hwType OID ("C02X/1.2.3") is compared by its identifier part.
+  std::string wanted = a.identifier.value.substr(0, a.identifier.value.find('/'));
+  bool match = false;
+  for (const auto& id : dev.identifiers) match = match || id.value == wanted;
+  if (!match) {
+    std::string attested;
+    for (const auto& id : dev.identifiers) attested += (attested.empty() ? "" : ", ") + id.kind + " " + id.value;
+    return Fail(Refusal(a, "the attestation does not name \"" + a.identifier.value + "\" (it attests " +
+                               (attested.empty() ? std::string("no identifier") : attested) + ")"));
+  }
+  if (prov.inventory == "required") {
+    CA_TRY(auto device, d_.store->FindDeviceByIdentifier(a.identifier.type, a.identifier.value));
+    if (!device) {
+      return Fail(Refusal(a, "device \"" + a.identifier.value + "\" is not in the inventory"));
+    }
+    if (device->state != core::DeviceState::kActive) {
+      return Fail(Refusal(a, "device \"" + a.identifier.value + "\" is " + core::ToString(device->state) +
+                                 " in the inventory"));
+    }
+  }
+  return Ok();
+}
+
+Result<std::optional<Bytes>> Service::AttestedSpki(const core::Order& order) {
+  bool device = false;
+  for (const auto& id : order.identifiers) device = device || core::IsDeviceIdentifierType(id.type);
+  if (!device) return std::optional<Bytes>();
+  CA_TRY(auto authzs, d_.store->GetAuthzs(order.authz_ids));
+  std::optional<Bytes> spki;
+  for (const auto& a : authzs) {
+    for (const auto& c : a.challenges) {
+      if (c.status != core::ChallengeStatus::kValid || !c.attestation) continue;
+      auto j = nlohmann::json::parse(*c.attestation, nullptr, false);
+      if (j.is_discarded() || !j.contains("spki_der")) return Fail(Errc::kInternal, "stored attestation is corrupt");
+      auto der = Base64UrlDecode(j["spki_der"].get<std::string>());
+      if (!der) return Fail(Errc::kInternal, "stored attested key is corrupt");
+      if (spki && *spki != *der) return Fail(Errc::kUnauthorized, "the order's attestations name different keys");
+      spki = std::move(*der);
+    }
+  }
+  if (!spki) return Fail(Errc::kOrderNotReady, "the order has no verified device attestation");
+  return spki;
+}
+
+Result<core::Order> Service::FinalizeDevice(core::Order order, const core::Account& acct, ByteView csr_der,
+                                            Bytes spki) {
+  CA_TRY(auto csr, policy::ParseCsrForDevice(csr_der));
+  CA_TRY(auto csr_spki, ossl::PublicKeyToDer(csr.key.get()));
+  if (!ConstantTimeEqual(csr_spki, spki)) {
+    return Fail(Errc::kUnauthorized, "the CSR's public key is not the attested key");
+  }
+  // The certificate names the attested identifiers only (otherName SANs), with clientAuth.
+  return IssueFor(std::move(order), acct, csr.key.get(), std::nullopt, /*server_auth=*/false);
+}
+
+}  // namespace ca::acme
