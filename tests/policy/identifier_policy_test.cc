@@ -74,9 +74,30 @@ TEST(NormalizeIdentifier, UnknownTypeIsUnsupported) {
   auto r = NormalizeIdentifier({"email", "a@b.c"});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::kUnsupportedIdentifier);
-  r = NormalizeIdentifier({"permanent-identifier", "x"});
+  r = NormalizeIdentifier({"DNS", "a.example"});  // types are case-sensitive
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::kUnsupportedIdentifier);
+}
+
+TEST(NormalizeIdentifier, DeviceIdentifiersFollowTheDraftAbnf) {
+  // draft-ietf-acme-device-attest-09 §3: kept octet for octet, never normalised.
+  auto r = NormalizeIdentifier({"permanent-identifier", "C02Xk1/1.2.840.113635"});
+  ASSERT_TRUE(r) << r.error().detail;
+  EXPECT_EQ(r->value, "C02Xk1/1.2.840.113635");
+  EXPECT_TRUE(NormalizeIdentifier({"permanent-identifier", "ABCDEF123456"}));
+  EXPECT_TRUE(NormalizeIdentifier({"hardware-module", "ABCD/1.2.3.4"}));
+  EXPECT_EQ(NormalizeIdentifier({"hardware-module", "ABCD"}).error().code, Errc::kMalformed);  // OID mandatory
+  EXPECT_EQ(NormalizeIdentifier({"permanent-identifier", "X/1.2.x"}).error().code, Errc::kMalformed);
+  EXPECT_EQ(NormalizeIdentifier({"permanent-identifier", ""}).error().code, Errc::kMalformed);
+  EXPECT_EQ(NormalizeIdentifier({"permanent-identifier", "a/b/1.2"}).error().code, Errc::kMalformed);
+}
+
+TEST(CheckNamePolicy, NameListsDoNotApplyToDeviceIdentifiers) {
+  config::NamePolicy names;
+  names.allowed_names = {".corp.example"};
+  EXPECT_TRUE(CheckNamePolicy({"permanent-identifier", "C02X"}, {"permanent-identifier"}, names));
+  EXPECT_EQ(CheckNamePolicy({"permanent-identifier", "C02X"}, {"dns"}, names).error().code,
+            Errc::kUnsupportedIdentifier);
 }
 
 TEST(NormalizeIdentifier, DetailQuotesUnsafeBytes) {

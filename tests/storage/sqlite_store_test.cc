@@ -49,8 +49,8 @@ core::Authz MakeAuthz(const std::string& id, const std::string& order) {
   a.identifier = {"dns", "a.test"};
   a.wildcard = true;
   a.expires = 5000;
-  a.challenges = {{"c1", "http-01", "tok", core::ChallengeStatus::kPending, std::nullopt, std::nullopt},
-                  {"c2", "dns-01", "tok", core::ChallengeStatus::kPending, std::nullopt, std::nullopt}};
+  a.challenges = {{"c1", "http-01", "tok", core::ChallengeStatus::kPending, std::nullopt, std::nullopt, std::nullopt},
+                  {"c2", "dns-01", "tok", core::ChallengeStatus::kPending, std::nullopt, std::nullopt, std::string("{}")}};
   return a;
 }
 
@@ -122,6 +122,8 @@ TEST(SqliteStore, OrderAndAuthzRoundTrip) {
   auto z2 = *s->GetAuthz("z1");
   EXPECT_EQ(z2.status, core::AuthzStatus::kInvalid);
   EXPECT_EQ(*z2.challenges[0].error, R"({"type":"x"})");
+  EXPECT_FALSE(z2.challenges[0].attestation);
+  EXPECT_EQ(*z2.challenges[1].attestation, "{}");
   EXPECT_EQ(s->GetAuthzs({"z1", "nope"}).error().code, Errc::kNotFound);
 }
 
