@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "ossl/pem.h"
 #include "policy/csr_check.h"
+#include "policy/posture.h"
 
 namespace ca::acme {
 namespace {
@@ -97,6 +98,7 @@ Result<void> Service::CheckAttestedDevice(const core::Authz& a, const config::Pr
     return Fail(Refusal(a, "the attestation does not name \"" + a.identifier.value + "\" (it attests " +
                                (attested.empty() ? std::string("no identifier") : attested) + ")"));
   }
+  CA_RETURN_IF_ERROR(policy::CheckPosture(dev.format, prov.FormatFor(dev.format), dev.facts));
   if (prov.inventory == "required") {
     CA_TRY(auto device, d_.store->FindDeviceByIdentifier(a.identifier.type, a.identifier.value));
     if (!device) {

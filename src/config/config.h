@@ -70,6 +70,10 @@ struct FormatConfig {
   std::vector<std::string> roots;  // extra trust anchors (PEM bundles) for this format only
   bool builtin_roots = true;       // false: trust only `roots`
   bool require_nonce = true;       // apple: the freshness extension must be present
+  // Posture rules (apple). Empty / false: no rule. A fact the attestation omits fails the rule.
+  std::string min_os_version;          // dotted numeric, e.g. "14.2"
+  bool require_sip = false;            // System Integrity Protection enabled
+  bool require_full_secure_boot = false;
 };
 
 inline constexpr const char* kAttestationFormats[] = {"apple", "step", "tpm", "android-key"};

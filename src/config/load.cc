@@ -190,7 +190,10 @@ class Parser {
                                 {{"enabled", Bool(fc.enabled)},
                                  {"roots", StrList(fc.roots)},
                                  {"builtin_roots", Bool(fc.builtin_roots)},
-                                 {"require_nonce", Bool(fc.require_nonce)}});
+                                 {"require_nonce", Bool(fc.require_nonce)},
+                                 {"min_os_version", Str(fc.min_os_version)},
+                                 {"require_sip", Bool(fc.require_sip)},
+                                 {"require_full_secure_boot", Bool(fc.require_full_secure_boot)}});
                         }});
     }
     Table(node, path, fields);

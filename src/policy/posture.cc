@@ -1,0 +1,83 @@
+#include "policy/posture.h"
+
+#include <optional>
+#include <vector>
+
+namespace ca::policy {
+namespace {
+
+std::optional<std::vector<uint64_t>> Parts(const std::string& v) {
+  std::vector<uint64_t> out;
+  uint64_t cur = 0;
+  size_t digits = 0;
+  for (char c : v) {
+    if (c == '.') {
+      if (digits == 0) return std::nullopt;
+      out.push_back(cur);
+      cur = 0;
+      digits = 0;
+    } else if (c >= '0' && c <= '9' && digits < 9) {
+      cur = cur * 10 + static_cast<uint64_t>(c - '0');
+      ++digits;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (digits == 0) return std::nullopt;
+  out.push_back(cur);
+  return out;
+}
+
+tl::unexpected<Error> Refuse(const std::string& format, const std::string& rule, const std::string& want,
+                             const std::string& why) {
+  return Fail(Errc::kBadAttestation, "posture rule " + format + "." + rule + " = " + want + " failed: " + why);
+}
+
+const std::string* Fact(const std::map<std::string, std::string>& facts, const char* name) {
+  auto it = facts.find(name);
+  return it == facts.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+std::optional<int> CompareVersions(const std::string& a, const std::string& b) {
+  auto pa = Parts(a);
+  auto pb = Parts(b);
+  if (!pa || !pb) return std::nullopt;
+  size_t n = std::max(pa->size(), pb->size());
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t x = i < pa->size() ? (*pa)[i] : 0;
+    uint64_t y = i < pb->size() ? (*pb)[i] : 0;
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+Result<void> CheckPosture(const std::string& format, const config::FormatConfig& fc,
+                          const std::map<std::string, std::string>& facts) {
+  if (!fc.min_os_version.empty()) {
+    const std::string want = "\"" + fc.min_os_version + "\"";
+    const std::string* os = Fact(facts, "os_version");
+    if (os == nullptr) return Refuse(format, "min_os_version", want, "the device did not attest its OS version");
+    auto cmp = CompareVersions(*os, fc.min_os_version);
+    if (!cmp) return Refuse(format, "min_os_version", want, "the attested OS version \"" + *os + "\" is not numeric");
+    if (*cmp < 0) return Refuse(format, "min_os_version", want, "the device runs " + *os);
+  }
+  if (fc.require_sip) {
+    const std::string* sip = Fact(facts, "sip");
+    if (sip == nullptr) return Refuse(format, "require_sip", "true", "the device did not attest its SIP status");
+    if (*sip != "true") return Refuse(format, "require_sip", "true", "System Integrity Protection is disabled");
+  }
+  if (fc.require_full_secure_boot) {
+    const std::string* boot = Fact(facts, "secure_boot");
+    if (boot == nullptr) {
+      return Refuse(format, "require_full_secure_boot", "true", "the device did not attest its secure boot level");
+    }
+    if (*boot != "full") {
+      return Refuse(format, "require_full_secure_boot", "true", "secure boot is \"" + *boot + "\"");
+    }
+  }
+  return Ok();
+}
+
+}  // namespace ca::policy
