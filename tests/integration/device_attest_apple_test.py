@@ -65,6 +65,7 @@ ERR = "urn:ietf:params:acme:error:"
 JOSE = "application/jose+json"
 DEV = "/acme/devices"
 NOAPPLE = "/acme/devnoapple"
+POSTURE = "/acme/devposture"  # inventory = "off"; apple.min_os_version = "15.0"
 ACME = "/acme/acme"
 
 OID_SERIAL = ObjectIdentifier("1.2.840.113635.100.8.9.1")
@@ -445,6 +446,7 @@ def run(h, c, pki, other_pki):
     try:
         acct = Account(c, DEV)
         noapple_acct = Account(c, NOAPPLE)
+        posture_acct = Account(c, POSTURE)
         acme_acct = Account(c, ACME)
     except Exception as e:  # noqa: BLE001
         t.fail("setup accounts", f"{type(e).__name__}: {e}")
@@ -501,6 +503,24 @@ def run(h, c, pki, other_pki):
     t.step("suspended device -> rejectedIdentifier subproblem",
            refused(SERIAL_SUSP, apple(lambda o, pub: pki.leaf(pub, serial=SERIAL_SUSP, udid=None, token=o.token)),
                    r"is suspended in the inventory", subproblem=True))
+    t.step("posture: OS 14.2 below apple.min_os_version 15.0 -> refused naming the rule",
+           refused("C02NOTININVENTORY", apple(lambda o, pub: pki.leaf(pub, serial="C02NOTININVENTORY", udid=None,
+                                                                   token=o.token, os_version="14.2")),
+                   r"posture rule apple\.min_os_version = \"15\.0\" failed: the device runs 14\.2",
+                   account=posture_acct))
+
+    def posture_ok():
+        dev = ec.generate_private_key(ec.SECP256R1())
+        o = DeviceOrder(posture_acct, "C02NOTININVENTORY")
+        leaf = pki.leaf(dev.public_key(), serial="C02NOTININVENTORY", udid=None, token=o.token, os_version="15.1")
+        ch = must(o.answer_att(att_obj("apple", [leaf, pki.inter_der()])), 200).json()
+        if ch.get("status") != "valid":
+            raise SetupError(f"challenge answer: {ch}")
+        must(o.finalize(dev), 200)
+        o.refresh()
+        check_cert(wait_valid(o), inter_path, "C02NOTININVENTORY", dev.public_key())
+    t.step("posture: OS 15.1 passes; inventory = \"off\" issues to a device not in the inventory", posture_ok)
+
     t.step("format tpm disabled on the provisioner -> not enabled",
            refused(SERIAL, apple(lambda o, pub: pki.leaf(pub, token=o.token), fmt="tpm"),
                    r"\"tpm\" is not enabled"))
@@ -623,6 +643,11 @@ def main():
         h.add_provisioner("devnoapple", 'challenges = ["device-attest-01"]',
                           'allowed_identifier_types = ["permanent-identifier"]', 'inventory = "required"')
         h.set("provisioners.devnoapple.formats.apple", "enabled", "false")
+        h.add_provisioner("devposture", 'challenges = ["device-attest-01"]',
+                          'allowed_identifier_types = ["permanent-identifier"]', 'inventory = "off"')
+        h.set("provisioners.devposture.formats.apple", "roots", '["test-apple-root.pem"]')
+        h.set("provisioners.devposture.formats.apple", "builtin_roots", "false")
+        h.set("provisioners.devposture.formats.apple", "min_os_version", '"15.0"')
         for v in (SERIAL, UDID, SERIAL2, SERIAL_SUSP, SERIAL_NOAPPLE):
             cli(h, "add", "--id", v)
         cli(h, "suspend", SERIAL_SUSP)
