@@ -106,11 +106,18 @@ class Service final {
                                           const ChallengeResponse& response);
   Result<void> CheckAttestedDevice(const core::Authz& a, const config::ProvisionerConfig& prov,
                                    const attestation::AttestedDevice& dev);
-  // AttestedSpki returns the attested key of a device order's authorizations (nullopt for others).
-  Result<std::optional<Bytes>> AttestedSpki(const core::Order& order);
-  Result<core::Order> FinalizeDevice(core::Order order, const core::Account& acct, ByteView csr_der, Bytes spki);
+  // Attested is a device order's verified attestation: the key and the evidence JSON.
+  struct Attested {
+    Bytes spki;
+    std::string evidence_json;
+  };
+  // AttestedFor returns the attestation of a device order's authorizations (nullopt for others).
+  Result<std::optional<Attested>> AttestedFor(const core::Order& order);
+  Result<core::Order> FinalizeDevice(core::Order order, const core::Account& acct, ByteView csr_der,
+                                     Attested attested);
   Result<core::Order> IssueFor(core::Order order, const core::Account& acct, EVP_PKEY* key,
-                               std::optional<std::string> common_name, bool server_auth);
+                               std::optional<std::string> common_name, bool server_auth,
+                               std::optional<std::string> attestation = std::nullopt);
   std::vector<std::string> ChallengeTypesFor(const config::ProvisionerConfig& p, const core::Identifier& id,
                                              bool wildcard) const;
 

@@ -112,12 +112,12 @@ Result<void> Service::CheckAttestedDevice(const core::Authz& a, const config::Pr
   return Ok();
 }
 
-Result<std::optional<Bytes>> Service::AttestedSpki(const core::Order& order) {
+Result<std::optional<Service::Attested>> Service::AttestedFor(const core::Order& order) {
   bool device = false;
   for (const auto& id : order.identifiers) device = device || core::IsDeviceIdentifierType(id.type);
-  if (!device) return std::optional<Bytes>();
+  if (!device) return std::optional<Attested>();
   CA_TRY(auto authzs, d_.store->GetAuthzs(order.authz_ids));
-  std::optional<Bytes> spki;
+  std::optional<Attested> found;
   for (const auto& a : authzs) {
     for (const auto& c : a.challenges) {
       if (c.status != core::ChallengeStatus::kValid || !c.attestation) continue;
@@ -125,23 +125,24 @@ Result<std::optional<Bytes>> Service::AttestedSpki(const core::Order& order) {
       if (j.is_discarded() || !j.contains("spki_der")) return Fail(Errc::kInternal, "stored attestation is corrupt");
       auto der = Base64UrlDecode(j["spki_der"].get<std::string>());
       if (!der) return Fail(Errc::kInternal, "stored attested key is corrupt");
-      if (spki && *spki != *der) return Fail(Errc::kUnauthorized, "the order's attestations name different keys");
-      spki = std::move(*der);
+      if (found && found->spki != *der) return Fail(Errc::kUnauthorized, "the order's attestations name different keys");
+      found = Attested{std::move(*der), *c.attestation};
     }
   }
-  if (!spki) return Fail(Errc::kOrderNotReady, "the order has no verified device attestation");
-  return spki;
+  if (!found) return Fail(Errc::kOrderNotReady, "the order has no verified device attestation");
+  return found;
 }
 
 Result<core::Order> Service::FinalizeDevice(core::Order order, const core::Account& acct, ByteView csr_der,
-                                            Bytes spki) {
+                                            Attested attested) {
   CA_TRY(auto csr, policy::ParseCsrForDevice(csr_der));
   CA_TRY(auto csr_spki, ossl::PublicKeyToDer(csr.key.get()));
-  if (!ConstantTimeEqual(csr_spki, spki)) {
+  if (!ConstantTimeEqual(csr_spki, attested.spki)) {
     return Fail(Errc::kUnauthorized, "the CSR's public key is not the attested key");
   }
   // The certificate names the attested identifiers only (otherName SANs), with clientAuth.
-  return IssueFor(std::move(order), acct, csr.key.get(), std::nullopt, /*server_auth=*/false);
+  return IssueFor(std::move(order), acct, csr.key.get(), std::nullopt, /*server_auth=*/false,
+                  std::move(attested.evidence_json));
 }
 
 }  // namespace ca::acme

@@ -32,7 +32,7 @@ Result<core::Order> Service::Finalize(const std::string& order_id, const core::A
     return Fail(Errc::kOrderNotReady,
                 std::string("order is ") + core::ToString(order.status) + ", not ready: it cannot be finalized");
   }
-  CA_TRY(auto attested, AttestedSpki(order));
+  CA_TRY(auto attested, AttestedFor(order));
   if (attested) return FinalizeDevice(std::move(order), acct, csr_der, std::move(*attested));
   // CSR problems leave the order ready so that the client can send a corrected CSR.
   CA_TRY(auto csr, policy::ParseCsr(csr_der));
@@ -53,7 +53,8 @@ Result<core::Order> Service::Finalize(const std::string& order_id, const core::A
 }
 
 Result<core::Order> Service::IssueFor(core::Order order, const core::Account& acct, EVP_PKEY* key,
-                                      std::optional<std::string> common_name, bool server_auth) {
+                                      std::optional<std::string> common_name, bool server_auth,
+                                      std::optional<std::string> attestation) {
   CA_TRY(bool claimed, d_.store->TransitionOrder(order.id, core::OrderStatus::kReady, core::OrderStatus::kProcessing));
   if (!claimed) {
     // The stored status may still say pending while every authorization is valid.
@@ -97,6 +98,7 @@ Result<core::Order> Service::IssueFor(core::Order order, const core::Account& ac
   rec.not_after = issued->not_after;
   rec.spki_sha256_hex = issued->spki_sha256_hex;
   rec.identifiers = order.identifiers;
+  rec.attestation = std::move(attestation);
   // Durable before anyone can learn the certificate URL.
   auto stored = d_.store->InsertCertificate(rec);
   if (!stored) return fail_order(stored.error());
@@ -106,8 +108,9 @@ Result<core::Order> Service::IssueFor(core::Order order, const core::Account& ac
   std::string names;
   for (const auto& id : order.identifiers) names += (names.empty() ? "" : ",") + id.value;
   log::Audit("certificate issued serial={} account={} order={} provisioner={} spki_sha256={} names={} "
-             "not_after={}",
-             rec.serial_hex, acct.id, order.id, order.provisioner, rec.spki_sha256_hex, names, Rfc3339(rec.not_after));
+             "not_after={} attested={}",
+             rec.serial_hex, acct.id, order.id, order.provisioner, rec.spki_sha256_hex, names, Rfc3339(rec.not_after),
+             rec.attestation ? "yes" : "no");
   return order;
 }
 

@@ -24,6 +24,9 @@ struct CertRecord {
   std::vector<Identifier> identifiers;
   std::optional<UnixTime> revoked_at;
   int revocation_reason = 0;  // RFC 5280 CRLReason
+  // device-attest-01 certificates: the verified attestation (JSON: format, spki_der, identifiers,
+  // facts) that the certificate was issued on.
+  std::optional<std::string> attestation;
 };
 
 }  // namespace ca::core

@@ -173,6 +173,12 @@ TEST(SqliteStore, CertificatesAndRevocation) {
   ASSERT_TRUE(got);
   EXPECT_EQ(got->der, c.der);
   EXPECT_FALSE(got->revoked_at);
+  EXPECT_FALSE(got->attestation);
+  c.id = "c2";
+  c.serial_hex = "1a2c";
+  c.attestation = R"({"format":"apple"})";
+  ASSERT_TRUE(s->InsertCertificate(c));
+  EXPECT_EQ(*s->GetCertificate("c2")->attestation, R"({"format":"apple"})");
   ASSERT_TRUE(s->RevokeCertificate("c1", 1, 100));
   EXPECT_EQ(s->RevokeCertificate("c1", 1, 101).error().code, Errc::kAlreadyRevoked);
   EXPECT_EQ(s->RevokeCertificate("c9", 1, 101).error().code, Errc::kNotFound);

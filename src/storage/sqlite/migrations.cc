@@ -84,6 +84,11 @@ CREATE TABLE devices (
 );
 CREATE INDEX devices_by_state ON devices (state, created_at);
 )sql"},
+      // device-attest-01: the attestation behind a certificate (format, attested key, identifiers,
+      // posture facts as JSON), kept for audit and for revoking a device's certificates.
+      {3, "0003_certificate_attestation", R"sql(
+ALTER TABLE certificates ADD COLUMN attestation TEXT;
+)sql"},
   };
   return kMigrations;
 }

@@ -26,7 +26,7 @@ constexpr const char* kAuthzCols =
     "id, order_id, account_id, identifier_type, identifier_value, wildcard, status, expires, challenges";
 constexpr const char* kCertCols =
     "id, serial, account_id, order_id, provisioner, der, chain_pem, not_before, not_after, spki_sha256, "
-    "identifiers, revoked_at, revocation_reason";
+    "identifiers, revoked_at, revocation_reason, attestation";
 
 std::string Sql(const char* head, const char* cols, const char* tail) {
   return std::string(head) + cols + tail;
@@ -98,6 +98,7 @@ Result<core::CertRecord> ReadCert(const Statement& s) {
   CA_TRY(c.identifiers, IdentifiersFromJson(s.Text(10)));
   c.revoked_at = s.OptInt(11);
   c.revocation_reason = static_cast<int>(s.Int(12));
+  c.attestation = s.OptText(13);
   return c;
 }
 
@@ -291,11 +292,11 @@ class SqliteStore final : public Store {
   Result<void> InsertCertificate(const core::CertRecord& c) override {
     std::lock_guard lock(mu_);
     CA_TRY(auto s, Statement::Prepare(db_, Sql("INSERT INTO certificates (", kCertCols,
-                                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")));
+                                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")));
     s.Bind(1, c.id).Bind(2, c.serial_hex).Bind(3, c.account_id).Bind(4, c.order_id).Bind(5, c.provisioner);
     s.BindBlob(6, c.der).Bind(7, c.chain_pem).Bind(8, c.not_before).Bind(9, c.not_after);
     s.Bind(10, c.spki_sha256_hex).Bind(11, IdentifiersToJson(c.identifiers)).BindOptional(12, c.revoked_at);
-    s.Bind(13, int64_t{c.revocation_reason});
+    s.Bind(13, int64_t{c.revocation_reason}).BindOptional(14, c.attestation);
     return s.Run();
   }
 
