@@ -48,4 +48,19 @@ int RunDeviceShow(const DeviceArgs& a);
 int RunDeviceSuspend(const DeviceArgs& a);
 int RunDeviceResume(const DeviceArgs& a);
 
+// `attestca profile apple`: an Apple enrollment profile for a device-attest-01 provisioner
+// (app/profile.cc). Exit codes: 0 written, 1 failed (root certificate unreadable, write error),
+// 2 usage or config error (unknown provisioner or one without device-attest-01, bad --client-id or
+// --subject, --out exists).
+struct ProfileArgs {
+  std::string config = "data/attestca.toml";
+  std::string provisioner;
+  std::string client_id;  // ClientIdentifier: the permanent-identifier value the device will send
+  int key_size = 384;     // 256 | 384 (Secure Enclave keys)
+  std::string subject;    // "CN=a,O=b"; empty: "CN=<client_id>"
+  std::string out;
+  bool declarative = false;  // com.apple.credential.acme JSON instead of a .mobileconfig
+};
+int RunProfileApple(const ProfileArgs& a);
+
 }  // namespace ca::app

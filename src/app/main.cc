@@ -1,4 +1,4 @@
-// attestca: an ACME certificate authority for device fleets. Subcommands: init, serve, eab, device.
+// attestca: an ACME certificate authority for device fleets. Subcommands: init, serve, eab, device, profile.
 // Exit codes: 0 success, 1 failure, 2 usage or configuration error.
 #include <CLI/CLI.hpp>
 
@@ -75,6 +75,24 @@ int main(int argc, char** argv) {
     c->add_option("id", dev.id, "Device id (or its identifier value)")->required();
   }
 
+  ca::app::ProfileArgs prof;
+  auto* prof_cmd = app.add_subcommand("profile", "Enrollment profiles that point devices at a provisioner");
+  prof_cmd->require_subcommand(1);
+  auto* prof_apple = prof_cmd->add_subcommand(
+      "apple", "Apple configuration profile (.mobileconfig) with the root CA and an ACME certificate payload");
+  prof_apple->add_option("--config", prof.config, "Path to attestca.toml")->capture_default_str();
+  prof_apple->add_option("--provisioner", prof.provisioner, "Provisioner offering device-attest-01")->required();
+  prof_apple->add_option("--client-id", prof.client_id,
+                         "ClientIdentifier: the permanent-identifier value (e.g. the serial number or UDID)")
+      ->required();
+  prof_apple->add_option("--key-size", prof.key_size, "EC key size of the Secure Enclave key")
+      ->check(CLI::IsMember({256, 384}))
+      ->capture_default_str();
+  prof_apple->add_option("--subject", prof.subject, "Subject, e.g. \"CN=device,O=Example\" (default: CN=<client-id>)");
+  prof_apple->add_option("--out", prof.out, "File to write (must not exist)")->required();
+  prof_apple->add_flag("--declarative", prof.declarative,
+                       "Write the com.apple.credential.acme JSON (declarative device management) instead");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -89,5 +107,6 @@ int main(int argc, char** argv) {
   if (dev_show->parsed()) return ca::app::RunDeviceShow(dev);
   if (dev_suspend->parsed()) return ca::app::RunDeviceSuspend(dev);
   if (dev_resume->parsed()) return ca::app::RunDeviceResume(dev);
+  if (prof_apple->parsed()) return ca::app::RunProfileApple(prof);
   return 2;
 }
