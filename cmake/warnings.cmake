@@ -10,4 +10,4 @@ if(ATTESTCA_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 # Boost.Asio with C++20 coroutines.
-add_compile_definitions(BOOST_ASIO_NO_DEPRECATED OPENSSL_API_COMPAT=30000 OPENSSL_NO_DEPRECATED)
+add_compile_definitions(BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW OPENSSL_API_COMPAT=30000 OPENSSL_NO_DEPRECATED)
