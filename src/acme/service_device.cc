@@ -136,6 +136,7 @@ Result<std::optional<Service::Attested>> Service::AttestedFor(const core::Order&
 Result<core::Order> Service::FinalizeDevice(core::Order order, const core::Account& acct, ByteView csr_der,
                                             Attested attested) {
   CA_TRY(auto csr, policy::ParseCsrForDevice(csr_der));
+  CA_RETURN_IF_ERROR(policy::CheckCsrDeviceNames(csr, order.identifiers));
   CA_TRY(auto csr_spki, ossl::PublicKeyToDer(csr.key.get()));
   if (!ConstantTimeEqual(csr_spki, attested.spki)) {
     return Fail(Errc::kUnauthorized, "the CSR's public key is not the attested key");

@@ -30,6 +30,11 @@ Result<ParsedCsr> ParseCsr(ByteView der);
 // come from the attested identifiers; draft-ietf-acme-device-attest-09 lets the CSR omit them).
 Result<ParsedCsr> ParseCsrForDevice(ByteView der);
 
+// CheckCsrDeviceNames: device identifiers the CSR carries as SAN otherNames (PermanentIdentifier,
+// HardwareModuleName) must each equal an order identifier octet for octet (kBadCsr otherwise). A CSR
+// without them is fine (draft-ietf-acme-device-attest-09 privacy mode).
+Result<void> CheckCsrDeviceNames(const ParsedCsr& csr, const std::vector<core::Identifier>& order_identifiers);
+
 // CheckCsrNames: the CSR's names (SANs and CN) must equal the order's identifiers exactly (as a set;
 // IP forms compared after normalisation); extra or missing names -> kBadCsr naming them.
 Result<void> CheckCsrNames(const ParsedCsr& csr, const std::vector<core::Identifier>& order_identifiers);

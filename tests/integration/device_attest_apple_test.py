@@ -260,9 +260,13 @@ def att_obj(fmt, x5c):
     return cbor2.dumps({"fmt": fmt, "attStmt": {"x5c": x5c}})
 
 
-def csr_der(priv, cn=None):
+def csr_der(priv, cn=None, permanent_ids=()):
     b = x509.CertificateSigningRequestBuilder().subject_name(
         x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)] if cn else []))
+    if permanent_ids:
+        b = b.add_extension(x509.SubjectAlternativeName(
+            [x509.OtherName(x509.ObjectIdentifier("1.3.6.1.5.5.7.8.3"), permanent_identifier_der(v))
+             for v in permanent_ids]), critical=False)
     return b.sign(priv, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
@@ -358,8 +362,8 @@ class DeviceOrder:
         self.order = must(self.acct.post(self.url), 200).json()
         return self.order
 
-    def finalize(self, priv, cn=None):
-        return self.acct.post(self.order["finalize"], {"csr": b64u(csr_der(priv, cn))})
+    def finalize(self, priv, cn=None, permanent_ids=()):
+        return self.acct.post(self.order["finalize"], {"csr": b64u(csr_der(priv, cn, permanent_ids))})
 
 
 def expect_refusal(o, r, detail_re, subproblem):
@@ -583,16 +587,23 @@ def run(h, c, pki, other_pki):
         if o.refresh().get("status") != "ready":
             raise SetupError(f"order is {o.order.get('status')!r} after the refused CSR, want ready")
         problem(o.finalize(acct.key.priv, cn=SERIAL), 403, "unauthorized", r"not the attested key")
+        # A CSR that carries a device identifier must carry the order's, octet for octet.
+        problem(o.finalize(state["dev"], permanent_ids=[SERIAL.lower()]), 400, "badCSR",
+                r"device identifier \"" + SERIAL.lower() + r"\".*not in the order")
+        if o.refresh().get("status") != "ready":
+            raise SetupError(f"order is {o.order.get('status')!r} after the refused CSR, want ready")
 
     def right_key():
         o = state["o"]
-        must(o.finalize(state["dev"], cn="any subject at all"), 200)
+        must(o.finalize(state["dev"], cn="any subject at all", permanent_ids=[SERIAL]), 200)
         o.refresh()
         check_cert(wait_valid(o), inter_path, SERIAL, state["dev"].public_key())
     if have_ready:
-        t.step("finalize with a CSR of another key (and of the account key) -> 403 unauthorized, order stays ready",
+        t.step("finalize with a CSR of another key (and of the account key) -> 403 unauthorized; a CSR naming "
+               "another device identifier -> 400 badCSR; order stays ready",
                wrong_key)
-        t.step("finalize with the attested key afterwards -> certificate", right_key)
+        t.step("finalize with the attested key (CSR carrying the order's PermanentIdentifier) -> certificate",
+               right_key)
     else:
         t.fail("finalize with a CSR of another key", "not run: no ready order")
         t.fail("finalize with the attested key afterwards", "not run: no ready order")
