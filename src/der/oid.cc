@@ -61,9 +61,9 @@ bool IsValidOid(ByteView content) { return Subidentifiers(content).has_value(); 
 
 std::optional<std::string> OidToText(ByteView content) {
   auto subs = Subidentifiers(content);
-  if (!subs) return std::nullopt;
+  if (!subs || subs->empty()) return std::nullopt;
   std::string out;
-  uint64_t first = (*subs)[0];
+  uint64_t first = subs->front();
   if (first < 40) {
     out = "0." + std::to_string(first);
   } else if (first < 80) {
