@@ -49,6 +49,20 @@ TrustRoots BuiltinRoots(std::string_view format) {
   if (format == "apple") {
     auto added = roots.AddRootsPem(builtin::kAppleEnterpriseAttestationRootPem);
     CA_CHECK(added.has_value());  // compiled-in constant
+  } else if (format == "step") {
+    // YubiKey PIV attestation (step-ca's defaults): the 2016 PIV root for firmware < 5.7.4, Yubico
+    // Attestation Root 1 for 5.7.4+. A 5.7.4+ key may send only leaf + f9, so the 2024 intermediates
+    // are compiled in as untrusted path-building material (never anchors).
+    //
+    // YubiKey 4 (firmware 4.x) is refused, deliberately: its f9 certificate has no basicConstraints
+    // (and the fw 4.3.7 f9 is signed by the U2F root, whose pathlen=0 fails too), so RFC 5280 path
+    // validation rejects it ("invalid CA certificate"). We do not relax VerifyChain to
+    // signature-only chaining for it (as piv-go does); smallstep refuses these keys as well
+    // (Test_doStepAttestationFormat_noCAIntermediate). See tests/attestation/step_test.cc.
+    bool ok = roots.AddRootsPem(builtin::kYubicoPivRootCaPem).has_value();
+    ok = ok && roots.AddRootsPem(builtin::kYubicoAttestationRoot1Pem).has_value();
+    ok = ok && roots.AddIntermediatesPem(builtin::kYubicoAttestation2024IntermediatesPem).has_value();
+    CA_CHECK(ok);  // compiled-in constants
   }
   return roots;
 }

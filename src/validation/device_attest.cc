@@ -6,12 +6,13 @@
 #include "attestation/apple.h"
 #include "attestation/object.h"
 #include "attestation/roots.h"
+#include "attestation/step.h"
 
 namespace ca::validation {
 namespace {
 
 // Formats whose verifier has landed. The others are refused with a clear detail, never accepted.
-bool Implemented(const std::string& format) { return format == "apple"; }
+bool Implemented(const std::string& format) { return format == "apple" || format == "step"; }
 
 Result<std::string> ReadPem(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -30,7 +31,6 @@ class Verifier final : public DeviceAttestVerifier {
   Result<attestation::AttestedDevice> Verify(const std::string& provisioner, ByteView att_obj,
                                              const std::string& token, const std::string& key_authorization,
                                              UnixTime now) override {
-    (void)key_authorization;  // used by the step, tpm and android-key formats
     auto obj = attestation::DecodeAttestationObject(att_obj);
     if (!obj) return Fail(Errc::kBadAttestation, obj.error().detail);
     const auto& prov = cfg_.provisioners.at(provisioner);
@@ -50,6 +50,7 @@ class Verifier final : public DeviceAttestVerifier {
     if (roots == roots_.end() || roots->second.empty()) {
       return Fail(Errc::kBadAttestation, "no trust roots are configured for attestation format \"" + fmt + "\"");
     }
+    if (fmt == "step") return attestation::VerifyStep(obj->att_stmt, key_authorization, roots->second, now);
     return attestation::VerifyApple(obj->att_stmt.x5c, token, fc.require_nonce, roots->second, now);
   }
 

@@ -19,7 +19,7 @@ Cases:
   refused attestations (challenge invalid, error type badAttestationStatement, detail names the
     cause; rejectedIdentifier subproblem where the server adds one): wrong nonce, missing nonce,
     identifier mismatch, untrusted root, expired leaf, device not in the inventory, suspended device,
-    disabled formats (tpm, apple on devnoapple), unimplemented format (step), unknown fmt, malformed
+    disabled formats (tpm, apple on devnoapple), step format refusing an Apple leaf, unknown fmt, malformed
     CBOR, trailing bytes, duplicate map keys, Apple {"error": ...} payload;
   attObj not base64url -> 400 malformed (challenge stays pending and can still be answered);
   finalize with a CSR of another key -> 403 unauthorized, order stays ready, the right CSR succeeds;
@@ -531,8 +531,9 @@ def run(h, c, pki, other_pki):
     t.step("format apple disabled on provisioner devnoapple -> not enabled",
            refused(SERIAL_NOAPPLE, apple(lambda o, pub: pki.leaf(pub, serial=SERIAL_NOAPPLE, udid=None, token=o.token)),
                    r"\"apple\" is not enabled", account=noapple_acct))
-    t.step("format step (enabled, no verifier yet) -> not supported",
-           refused(SERIAL, apple(lambda o, pub: pki.leaf(pub, token=o.token), fmt="step"), r"\"step\" is not supported"))
+    t.step("format step with an Apple leaf (no sig, not under a Yubico root) -> refused by the step verifier",
+           refused(SERIAL, apple(lambda o, pub: pki.leaf(pub, token=o.token), fmt="step"),
+                   r"step: (attestation chain does not verify|sig is missing)"))
     t.step("unknown fmt packed2 -> unsupported",
            refused(SERIAL, apple(lambda o, pub: pki.leaf(pub, token=o.token), fmt="packed2"),
                    r"unsupported attestation format \"packed2\""))

@@ -9,4 +9,12 @@ namespace ca::attestation::builtin {
 // Attestation, device-attest-01 format "apple").
 extern const std::string_view kAppleEnterpriseAttestationRootPem;
 
+// kYubicoPivRootCaPem: Yubico PIV Root CA Serial 263751 (format "step", YubiKey firmware < 5.7.4).
+extern const std::string_view kYubicoPivRootCaPem;
+// kYubicoAttestationRoot1Pem: Yubico Attestation Root 1 (format "step", YubiKey firmware >= 5.7.4).
+extern const std::string_view kYubicoAttestationRoot1Pem;
+// kYubicoAttestation2024IntermediatesPem: the four 2024 intermediates between Root 1 and a 5.7.4+
+// f9 certificate (PIV Attestation A 1 / B 1, Attestation Intermediate A 1 / B 1). Not anchors.
+extern const std::string_view kYubicoAttestation2024IntermediatesPem;
+
 }  // namespace ca::attestation::builtin

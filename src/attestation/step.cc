@@ -1,0 +1,204 @@
+#include "attestation/step.h"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <string>
+
+#include "cbor/reader.h"
+#include "der/oid.h"
+#include "der/reader.h"
+#include "ossl/pem.h"
+#include "ossl/types.h"
+
+namespace ca::attestation {
+namespace {
+
+// The YubiKey extensions read from the slot attestation leaf (arc 1.3.6.1.4.1.41482.3).
+enum Ext : size_t {
+  kFirmware,    // 3.3 3 raw bytes: major, minor, patch
+  kSerial,      // 3.7 DER INTEGER
+  kPolicy,      // 3.8 2 raw bytes: PIN policy, touch policy
+  kFormFactor,  // 3.9 1 raw byte
+  kExtCount,
+};
+
+struct ExtInfo {
+  const char* oid;
+  const char* name;  // for error details
+};
+
+constexpr std::array<ExtInfo, kExtCount> kExts = {{
+    {"1.3.6.1.4.1.41482.3.3", "firmware version"},
+    {"1.3.6.1.4.1.41482.3.7", "serial number"},
+    {"1.3.6.1.4.1.41482.3.8", "PIN/touch policy"},
+    {"1.3.6.1.4.1.41482.3.9", "form factor"},
+}};
+
+const std::array<Bytes, kExtCount>& ExtOids() {
+  static const std::array<Bytes, kExtCount> oids = [] {
+    std::array<Bytes, kExtCount> out;
+    for (size_t i = 0; i < kExtCount; ++i) out[i] = *der::OidFromText(kExts[i].oid);
+    return out;
+  }();
+  return oids;
+}
+
+tl::unexpected<Error> Bad(const std::string& detail) { return Fail(Errc::kBadAttestation, "step: " + detail); }
+
+ByteView View(const ASN1_STRING* s) {
+  return {ASN1_STRING_get0_data(s), static_cast<size_t>(ASN1_STRING_length(s))};
+}
+
+Result<std::array<std::optional<ByteView>, kExtCount>> CollectExtensions(X509* leaf) {
+  std::array<std::optional<ByteView>, kExtCount> found;
+  const auto& oids = ExtOids();
+  const int n = X509_get_ext_count(leaf);
+  for (int i = 0; i < n; ++i) {
+    X509_EXTENSION* ext = X509_get_ext(leaf, i);
+    const ASN1_OBJECT* obj = X509_EXTENSION_get_object(ext);
+    const ByteView oid(OBJ_get0_data(obj), OBJ_length(obj));
+    for (size_t k = 0; k < kExtCount; ++k) {
+      if (!std::equal(oid.begin(), oid.end(), oids[k].begin(), oids[k].end())) continue;
+      if (found[k]) return Bad(std::string("leaf has more than one ") + kExts[k].name + " extension");
+      found[k] = View(X509_EXTENSION_get_data(ext));
+    }
+  }
+  return found;
+}
+
+// Yubico's PIN policy codes (yubikey-manager PIN_POLICY; 0 "default" never appears in an attestation).
+std::string PinPolicy(uint8_t v) {
+  switch (v) {
+    case 1: return "never";
+    case 2: return "once";
+    case 3: return "always";
+    default: return std::to_string(v);
+  }
+}
+
+std::string TouchPolicy(uint8_t v) {
+  switch (v) {
+    case 1: return "never";
+    case 2: return "always";
+    case 3: return "cached";  // touch cached for 15 seconds
+    default: return std::to_string(v);
+  }
+}
+
+// FormFactor decodes yubikey-manager FORM_FACTOR (low bits) and its flags 0x80 FIPS, 0x40 CSPN.
+std::string FormFactor(uint8_t v) {
+  static constexpr std::array<const char*, 8> kNames = {
+      "unknown",        "USB-A keychain", "USB-A nano",      "USB-C keychain",
+      "USB-C nano",     "USB-C Lightning", "USB-A Bio",      "USB-C Bio",
+  };
+  const uint8_t code = v & 0x3f;
+  std::string out = code < kNames.size() ? kNames[code] : std::to_string(code);
+  if (v & 0x80) out += " (FIPS)";
+  if (v & 0x40) out += " (CSPN)";
+  return out;
+}
+
+Result<Bytes> LeafSpki(X509* leaf) {
+  X509_PUBKEY* pub = X509_get_X509_PUBKEY(leaf);
+  const int n = pub == nullptr ? -1 : i2d_X509_PUBKEY(pub, nullptr);
+  if (n <= 0) return Bad("leaf public key cannot be encoded");
+  Bytes out(static_cast<size_t>(n));
+  unsigned char* p = out.data();
+  i2d_X509_PUBKEY(pub, &p);
+  return out;
+}
+
+// CheckSignature verifies sig (already unwrapped) with the leaf key over the key authorization.
+Result<void> CheckSignature(X509* leaf, ByteView sig, std::string_view key_authorization) {
+  EVP_PKEY* key = X509_get0_pubkey(leaf);
+  if (key == nullptr) return Bad("leaf public key cannot be read");
+  const EVP_MD* md = nullptr;
+  switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_EC: {
+      char group[64] = {};
+      size_t len = 0;
+      if (EVP_PKEY_get_group_name(key, group, sizeof(group), &len) != 1 || std::string_view(group, len) != "prime256v1") {
+        ERR_clear_error();
+        return Bad("attested EC key is not P-256; only P-256 can sign the key authorization");
+      }
+      md = EVP_sha256();
+      break;
+    }
+    case EVP_PKEY_RSA:
+      md = EVP_sha256();  // PKCS#1 v1.5 is the default padding
+      break;
+    case EVP_PKEY_ED25519:
+      break;  // pure Ed25519 over the raw message
+    default:
+      return Bad("attested key type cannot sign the key authorization (want EC P-256, RSA or Ed25519)");
+  }
+  ossl::UniquePtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
+  if (!ctx) return Fail(Errc::kInternal, "EVP_MD_CTX_new");
+  const ByteView msg = AsBytes(key_authorization);
+  const bool ok = EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) == 1 &&
+                  EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), msg.data(), msg.size()) == 1;
+  ERR_clear_error();
+  if (!ok) return Bad("signature over the key authorization does not verify");
+  return Ok();
+}
+
+}  // namespace
+
+Result<AttestedDevice> ParseStepLeaf(ByteView leaf_der) {
+  auto leaf = ossl::CertFromDer(leaf_der);
+  if (!leaf) return Bad("leaf does not parse");
+  CA_TRY(const auto ext, CollectExtensions(leaf->get()));
+
+  AttestedDevice dev;
+  dev.format = "step";
+  if (!ext[kSerial]) return Bad("leaf has no serial number extension (1.3.6.1.4.1.41482.3.7)");
+  der::Reader r(*ext[kSerial]);
+  const auto serial = r.ReadUint64();
+  if (!serial || !r.Empty()) return Bad("serial number extension is not a non-negative DER INTEGER");
+  dev.identifiers.push_back({"serial", std::to_string(*serial)});
+
+  if (ext[kFirmware]) {
+    const ByteView v = *ext[kFirmware];
+    if (v.size() != 3) return Bad("firmware version extension is not 3 bytes");
+    dev.facts["firmware"] = std::to_string(v[0]) + "." + std::to_string(v[1]) + "." + std::to_string(v[2]);
+  }
+  if (ext[kPolicy]) {
+    const ByteView v = *ext[kPolicy];
+    if (v.size() != 2) return Bad("PIN/touch policy extension is not 2 bytes");
+    dev.facts["pin_policy"] = PinPolicy(v[0]);
+    dev.facts["touch_policy"] = TouchPolicy(v[1]);
+  }
+  if (ext[kFormFactor]) {
+    const ByteView v = *ext[kFormFactor];
+    if (v.size() != 1) return Bad("form factor extension is not 1 byte");
+    dev.facts["form_factor"] = FormFactor(v[0]);
+  }
+
+  CA_TRY(dev.spki_der, LeafSpki(leaf->get()));
+  dev.spki_sha256_hex = Hex(ossl::Sha256(dev.spki_der));
+  return dev;
+}
+
+Result<AttestedDevice> VerifyStep(const AttStmt& st, std::string_view key_authorization, const TrustRoots& roots,
+                                  UnixTime at) {
+  if (st.x5c.empty()) return Bad("x5c is empty");
+  // Trust first, so nothing is read from a leaf nobody vouches for.
+  if (auto chain = VerifyChain(st.x5c, roots, at); !chain) return Bad(chain.error().detail);
+  CA_TRY(AttestedDevice dev, ParseStepLeaf(st.x5c[0]));
+
+  if (!st.sig) return Bad("sig is missing");
+  auto wrapped = cbor::Parse(*st.sig);
+  if (!wrapped) return Bad("sig is malformed (not a CBOR byte string)");
+  auto sig = wrapped->AsBytes();
+  if (!sig) return Bad("sig is malformed (not a CBOR byte string)");
+  if (sig->empty()) return Bad("sig is empty");
+  auto leaf = ossl::CertFromDer(st.x5c[0]);
+  if (!leaf) return Bad("leaf does not parse");
+  CA_RETURN_IF_ERROR(CheckSignature(leaf->get(), *sig, key_authorization));
+
+  dev.chain_der = st.x5c;
+  return dev;
+}
+
+}  // namespace ca::attestation
