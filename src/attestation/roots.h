@@ -45,7 +45,9 @@ class TrustRoots final {
 };
 
 // BuiltinRoots returns the anchors compiled into the binary for a format: "apple" -> Apple
-// Enterprise Attestation Root CA. Any other format gets an empty pool (which verifies nothing).
+// Enterprise Attestation Root CA; "step" -> Yubico PIV Root CA Serial 263751 and Yubico Attestation
+// Root 1 (plus the 2024 Yubico intermediates, for path building only). Any other format ("tpm":
+// the organisation's own attestation CA) gets an empty pool, which verifies nothing.
 TrustRoots BuiltinRoots(std::string_view format);
 
 // VerifyChain checks an attestation chain (leaf first; the rest are untrusted intermediates, as in
