@@ -1,4 +1,5 @@
 #include "attestation/apple.h"
+#include "attestation/leaf_extensions.h"
 
 #include <array>
 #include <optional>
@@ -27,11 +28,6 @@ enum Ext : size_t {
   kExtCount,
 };
 
-struct ExtInfo {
-  const char* oid;
-  const char* name;  // for error details
-};
-
 constexpr std::array<ExtInfo, kExtCount> kExts = {{
     {"1.2.840.113635.100.8.9.1", "serial number"},
     {"1.2.840.113635.100.8.9.2", "UDID"},
@@ -47,38 +43,8 @@ constexpr std::array<ExtInfo, kExtCount> kExts = {{
 
 constexpr size_t kNonceLen = 32;
 
-const std::array<Bytes, kExtCount>& ExtOids() {
-  static const std::array<Bytes, kExtCount> oids = [] {
-    std::array<Bytes, kExtCount> out;
-    for (size_t i = 0; i < kExtCount; ++i) out[i] = *der::OidFromText(kExts[i].oid);
-    return out;
-  }();
-  return oids;
-}
-
 tl::unexpected<Error> Bad(const std::string& detail) { return Fail(Errc::kBadAttestation, "apple: " + detail); }
 
-ByteView View(const ASN1_STRING* s) {
-  return {ASN1_STRING_get0_data(s), static_cast<size_t>(ASN1_STRING_length(s))};
-}
-
-// CollectExtensions maps each Apple extension present in the leaf to its extnValue contents.
-Result<std::array<std::optional<ByteView>, kExtCount>> CollectExtensions(X509* leaf) {
-  std::array<std::optional<ByteView>, kExtCount> found;
-  const auto& oids = ExtOids();
-  const int n = X509_get_ext_count(leaf);
-  for (int i = 0; i < n; ++i) {
-    X509_EXTENSION* ext = X509_get_ext(leaf, i);
-    const ASN1_OBJECT* obj = X509_EXTENSION_get_object(ext);
-    const ByteView oid(OBJ_get0_data(obj), OBJ_length(obj));
-    for (size_t k = 0; k < kExtCount; ++k) {
-      if (!std::equal(oid.begin(), oid.end(), oids[k].begin(), oids[k].end())) continue;
-      if (found[k]) return Bad(std::string("leaf has more than one ") + kExts[k].name + " extension");
-      found[k] = View(X509_EXTENSION_get_data(ext));
-    }
-  }
-  return found;
-}
 
 bool IsPrintableAscii(std::string_view s) {
   for (char c : s) {
@@ -135,7 +101,7 @@ Result<Bytes> LeafSpki(X509* leaf) {
 Result<AppleLeaf> ParseAppleLeaf(ByteView leaf_der) {
   auto leaf = ossl::CertFromDer(leaf_der);
   if (!leaf) return Bad("leaf does not parse");
-  CA_TRY(const auto ext, CollectExtensions(leaf->get()));
+  CA_TRY(const auto ext, FindExtensions(leaf->get(), kExts, "apple"));
 
   AppleLeaf out;
   AttestedDevice& dev = out.device;

@@ -1,4 +1,5 @@
 #include "attestation/step.h"
+#include "attestation/leaf_extensions.h"
 
 #include <algorithm>
 #include <array>
@@ -23,11 +24,6 @@ enum Ext : size_t {
   kExtCount,
 };
 
-struct ExtInfo {
-  const char* oid;
-  const char* name;  // for error details
-};
-
 constexpr std::array<ExtInfo, kExtCount> kExts = {{
     {"1.3.6.1.4.1.41482.3.3", "firmware version"},
     {"1.3.6.1.4.1.41482.3.7", "serial number"},
@@ -35,37 +31,8 @@ constexpr std::array<ExtInfo, kExtCount> kExts = {{
     {"1.3.6.1.4.1.41482.3.9", "form factor"},
 }};
 
-const std::array<Bytes, kExtCount>& ExtOids() {
-  static const std::array<Bytes, kExtCount> oids = [] {
-    std::array<Bytes, kExtCount> out;
-    for (size_t i = 0; i < kExtCount; ++i) out[i] = *der::OidFromText(kExts[i].oid);
-    return out;
-  }();
-  return oids;
-}
-
 tl::unexpected<Error> Bad(const std::string& detail) { return Fail(Errc::kBadAttestation, "step: " + detail); }
 
-ByteView View(const ASN1_STRING* s) {
-  return {ASN1_STRING_get0_data(s), static_cast<size_t>(ASN1_STRING_length(s))};
-}
-
-Result<std::array<std::optional<ByteView>, kExtCount>> CollectExtensions(X509* leaf) {
-  std::array<std::optional<ByteView>, kExtCount> found;
-  const auto& oids = ExtOids();
-  const int n = X509_get_ext_count(leaf);
-  for (int i = 0; i < n; ++i) {
-    X509_EXTENSION* ext = X509_get_ext(leaf, i);
-    const ASN1_OBJECT* obj = X509_EXTENSION_get_object(ext);
-    const ByteView oid(OBJ_get0_data(obj), OBJ_length(obj));
-    for (size_t k = 0; k < kExtCount; ++k) {
-      if (!std::equal(oid.begin(), oid.end(), oids[k].begin(), oids[k].end())) continue;
-      if (found[k]) return Bad(std::string("leaf has more than one ") + kExts[k].name + " extension");
-      found[k] = View(X509_EXTENSION_get_data(ext));
-    }
-  }
-  return found;
-}
 
 // Yubico's PIN policy codes (yubikey-manager PIN_POLICY; 0 "default" never appears in an attestation).
 std::string PinPolicy(uint8_t v) {
@@ -148,7 +115,7 @@ Result<void> CheckSignature(X509* leaf, ByteView sig, std::string_view key_autho
 Result<AttestedDevice> ParseStepLeaf(ByteView leaf_der) {
   auto leaf = ossl::CertFromDer(leaf_der);
   if (!leaf) return Bad("leaf does not parse");
-  CA_TRY(const auto ext, CollectExtensions(leaf->get()));
+  CA_TRY(const auto ext, FindExtensions(leaf->get(), kExts, "step"));
 
   AttestedDevice dev;
   dev.format = "step";
