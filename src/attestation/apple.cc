@@ -86,16 +86,6 @@ Result<void> CheckNonce(const std::optional<Bytes>& nonce, std::string_view toke
   return Ok();
 }
 
-Result<Bytes> LeafSpki(X509* leaf) {
-  X509_PUBKEY* pub = X509_get_X509_PUBKEY(leaf);
-  const int n = pub == nullptr ? -1 : i2d_X509_PUBKEY(pub, nullptr);
-  if (n <= 0) return Bad("leaf public key cannot be encoded");
-  Bytes out(static_cast<size_t>(n));
-  unsigned char* p = out.data();
-  i2d_X509_PUBKEY(pub, &p);
-  return out;
-}
-
 }  // namespace
 
 Result<AppleLeaf> ParseAppleLeaf(ByteView leaf_der) {
@@ -138,8 +128,7 @@ Result<AppleLeaf> ParseAppleLeaf(ByteView leaf_der) {
     dev.facts["third_party_kexts"] = v == 0 ? "false" : "true";
   }
 
-  CA_TRY(dev.spki_der, LeafSpki(leaf->get()));
-  dev.spki_sha256_hex = Hex(ossl::Sha256(dev.spki_der));
+  CA_RETURN_IF_ERROR(SetAttestedKey(leaf->get(), "apple", dev));
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "der/oid.h"
+#include "ossl/pem.h"
 #include "ossl/types.h"
 
 namespace ca::attestation {
@@ -31,6 +32,15 @@ Result<void> FindExtensions(X509* leaf, const ExtInfo* specs, size_t n, const st
       out[k] = ByteView(ASN1_STRING_get0_data(v), static_cast<size_t>(ASN1_STRING_length(v)));
     }
   }
+  return Ok();
+}
+
+Result<void> SetAttestedKey(X509* leaf, const std::string& format, AttestedDevice& dev) {
+  EVP_PKEY* key = X509_get0_pubkey(leaf);
+  auto spki = key == nullptr ? Result<Bytes>(Fail(Errc::kMalformed, "no key")) : ossl::PublicKeyToDer(key);
+  if (!spki) return Fail(Errc::kBadAttestation, format + ": leaf public key cannot be encoded");
+  dev.spki_der = std::move(*spki);
+  dev.spki_sha256_hex = Hex(ossl::Sha256(dev.spki_der));
   return Ok();
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "attestation/attested_device.h"
 #include "common/bytes.h"
 #include "common/result.h"
 #include "ossl/unique.h"
@@ -29,5 +30,8 @@ Result<std::array<std::optional<ByteView>, N>> FindExtensions(X509* leaf, const 
   CA_RETURN_IF_ERROR(FindExtensions(leaf, specs.data(), N, format, out.data()));
   return out;
 }
+
+// SetAttestedKey fills dev.spki_der and dev.spki_sha256_hex from the leaf's public key.
+Result<void> SetAttestedKey(X509* leaf, const std::string& format, AttestedDevice& dev);
 
 }  // namespace ca::attestation

@@ -66,16 +66,6 @@ std::string FormFactor(uint8_t v) {
   return out;
 }
 
-Result<Bytes> LeafSpki(X509* leaf) {
-  X509_PUBKEY* pub = X509_get_X509_PUBKEY(leaf);
-  const int n = pub == nullptr ? -1 : i2d_X509_PUBKEY(pub, nullptr);
-  if (n <= 0) return Bad("leaf public key cannot be encoded");
-  Bytes out(static_cast<size_t>(n));
-  unsigned char* p = out.data();
-  i2d_X509_PUBKEY(pub, &p);
-  return out;
-}
-
 // CheckSignature verifies sig (already unwrapped) with the leaf key over the key authorization.
 Result<void> CheckSignature(X509* leaf, ByteView sig, std::string_view key_authorization) {
   EVP_PKEY* key = X509_get0_pubkey(leaf);
@@ -142,8 +132,7 @@ Result<AttestedDevice> ParseStepLeaf(ByteView leaf_der) {
     dev.facts["form_factor"] = FormFactor(v[0]);
   }
 
-  CA_TRY(dev.spki_der, LeafSpki(leaf->get()));
-  dev.spki_sha256_hex = Hex(ossl::Sha256(dev.spki_der));
+  CA_RETURN_IF_ERROR(SetAttestedKey(leaf->get(), "step", dev));
   return dev;
 }
 

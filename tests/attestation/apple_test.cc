@@ -15,6 +15,7 @@
 #include "ossl/pem.h"
 #include "support/attest_builders.h"
 #include "support/csr_builder.h"
+#include "support/vectors.h"
 
 #ifndef ATTESTCA_SHARED_DIR
 #error "tests/CMakeLists.txt defines ATTESTCA_SHARED_DIR for attestation_test"
@@ -23,26 +24,10 @@
 namespace ca::attestation {
 namespace {
 
-std::string ReadFile(const std::string& rel) {
-  std::ifstream f(std::string(ATTESTCA_SHARED_DIR) + "/" + rel, std::ios::binary);
-  EXPECT_TRUE(f.good()) << rel;
-  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
-
-UnixTime T(const std::string& rfc3339) {
-  UnixTime t = 0;
-  EXPECT_TRUE(ParseRfc3339(rfc3339, &t)) << rfc3339;
-  return t;
-}
-
-std::vector<Bytes> DerChainFromPem(const std::string& pem) {
-  std::vector<Bytes> out;
-  auto certs = ossl::CertsFromPem(pem);
-  EXPECT_TRUE(certs.has_value());
-  if (!certs) return out;
-  for (auto& c : *certs) out.push_back(*ossl::CertToDer(c.get()));
-  return out;
-}
+using testing::DerChainFromPem;
+// Short local names for the shared vector helpers.
+std::string ReadFile(const std::string& rel) { return testing::ReadShared(rel); }
+UnixTime T(const std::string& rfc3339) { return testing::At(rfc3339); }
 
 // The facts shared/vectors/manifest.json records for each sample (checked there with openssl and
 // Python cryptography).

@@ -16,6 +16,7 @@
 #include "ossl/pem.h"
 #include "ossl/types.h"
 #include "support/attest_builders.h"
+#include "support/vectors.h"
 
 #ifndef ATTESTCA_SHARED_DIR
 #error "tests/CMakeLists.txt defines ATTESTCA_SHARED_DIR for attestation_test"
@@ -24,28 +25,12 @@
 namespace ca::attestation {
 namespace {
 
-std::string ReadFile(const std::string& rel) {
-  std::ifstream f(std::string(ATTESTCA_SHARED_DIR) + "/" + rel, std::ios::binary);
-  EXPECT_TRUE(f.good()) << rel;
-  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
+using testing::DerChainFromPem;
+// Short local names for the shared vector helpers.
+std::string ReadFile(const std::string& rel) { return testing::ReadShared(rel); }
+UnixTime T(const std::string& rfc3339) { return testing::At(rfc3339); }
 
 Bytes ReadDer(const std::string& rel) { return ToBytes(ReadFile(rel)); }
-
-UnixTime T(const std::string& rfc3339) {
-  UnixTime t = 0;
-  EXPECT_TRUE(ParseRfc3339(rfc3339, &t)) << rfc3339;
-  return t;
-}
-
-std::vector<Bytes> DerChainFromPem(const std::string& pem) {
-  std::vector<Bytes> out;
-  auto certs = ossl::CertsFromPem(pem);
-  EXPECT_TRUE(certs.has_value());
-  if (!certs) return out;
-  for (auto& c : *certs) out.push_back(*ossl::CertToDer(c.get()));
-  return out;
-}
 
 AttStmt Stmt(std::vector<Bytes> x5c) {
   AttStmt st;
