@@ -13,13 +13,11 @@ Output: one `ok   <name>` or `FAIL <name>: expected ..., got ...` line per case,
 Environment: ATTESTCA_BIN (the server binary), ATTESTCA_SRC (source tree; unused here).
 """
 import datetime
-import http.client
 import http.server
 import ipaddress
 import json
 import os
 import socketserver
-import ssl
 import sys
 import threading
 import time
@@ -28,6 +26,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Harness, TestFailure, free_port  # noqa: E402
 from acme_jws import Key, b64u, compact_json, flattened, hs256, thumbprint  # noqa: E402
+from acme_http import JOSE, HttpsClient, SetupError, must  # noqa: E402
 
 from cryptography import x509  # noqa: E402
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
@@ -35,59 +34,13 @@ from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 from cryptography.x509.oid import NameOID  # noqa: E402
 
 ERR = "urn:ietf:params:acme:error:"
-JOSE = "application/jose+json"
 PROV = "/acme/acme"
-
-
-class Resp:
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = headers  # lower-case name -> value
-        self.body = body
-
-    def json(self):
-        return json.loads(self.body)
-
-    def __repr__(self):
-        return f"HTTP {self.status} {self.body[:300]!r}"
-
-
-class SetupError(Exception):
-    pass
-
-
-def must(resp, *statuses):
-    if resp.status not in statuses:
-        raise SetupError(f"expected HTTP {statuses}, got {resp!r}")
-    return resp
 
 
 # ---------------------------------------------------------------------------------------------
 # ACME client pieces: raw requests, nonces, JWS construction with knobs for breaking things.
 # ---------------------------------------------------------------------------------------------
-class Client:
-    def __init__(self, port, cafile):
-        self.port = port
-        self.origin = f"https://127.0.0.1:{port}"
-        self.ctx = ssl.create_default_context(cafile=cafile)
-
-    def request(self, method, path, body=None, ctype=JOSE, headers=None):
-        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=30)
-        try:
-            hdrs = dict(headers or {})
-            if ctype is not None and body is not None:
-                hdrs["Content-Type"] = ctype
-            if isinstance(body, (dict, list)):
-                body = json.dumps(body).encode()
-            elif isinstance(body, str):
-                body = body.encode()
-            conn.request(method, path, body=body, headers=hdrs)
-            r = conn.getresponse()
-            data = r.read()
-            return Resp(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
-        finally:
-            conn.close()
-
+class Client(HttpsClient):
     def nonce(self):
         r = self.request("HEAD", PROV + "/new-nonce")
         n = r.headers.get("replay-nonce")

@@ -44,10 +44,7 @@ except ImportError:
 
 import datetime  # noqa: E402
 import hashlib  # noqa: E402
-import http.client  # noqa: E402
-import json  # noqa: E402
 import re  # noqa: E402
-import ssl  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
@@ -55,6 +52,7 @@ import traceback  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Harness, TestFailure  # noqa: E402
 from acme_jws import Key, b64u, compact_json, flattened  # noqa: E402
+from acme_http import JOSE, HttpsClient, SetupError, must  # noqa: E402
 
 from cryptography import x509  # noqa: E402
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
@@ -62,7 +60,6 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa  # noqa: 
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier  # noqa: E402
 
 ERR = "urn:ietf:params:acme:error:"
-JOSE = "application/jose+json"
 DEV = "/acme/devices"
 NOAPPLE = "/acme/devnoapple"
 POSTURE = "/acme/devposture"  # inventory = "off"; apple.min_os_version = "15.0"
@@ -82,51 +79,10 @@ SERIAL_SUSP = "C02ATTEST0004"  # added, then suspended
 SERIAL_NOAPPLE = "C02ATTEST0005"  # in the inventory, ordered on devnoapple
 
 
-class SetupError(Exception):
-    pass
-
-
-class Resp:
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-    def json(self):
-        return json.loads(self.body)
-
-    def __repr__(self):
-        return f"HTTP {self.status} {self.body[:400]!r}"
-
-
-def must(resp, *statuses):
-    if resp.status not in statuses:
-        raise SetupError(f"expected HTTP {statuses}, got {resp!r}")
-    return resp
-
-
 # ---------------------------------------------------------------------------------------------
 # A small ACME client over http.client (JWS from acme_jws).
 # ---------------------------------------------------------------------------------------------
-class Client:
-    def __init__(self, port, cafile):
-        self.port = port
-        self.origin = f"https://127.0.0.1:{port}"
-        self.ctx = ssl.create_default_context(cafile=cafile)
-
-    def request(self, method, path, body=None, ctype=JOSE):
-        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=30)
-        try:
-            hdrs = {"Content-Type": ctype} if body is not None else {}
-            if isinstance(body, (dict, list)):
-                body = json.dumps(body).encode()
-            conn.request(method, path, body=body, headers=hdrs)
-            r = conn.getresponse()
-            data = r.read()
-            return Resp(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
-        finally:
-            conn.close()
-
+class Client(HttpsClient):
     def nonce(self, prov):
         r = self.request("HEAD", prov + "/new-nonce")
         n = r.headers.get("replay-nonce")
