@@ -83,6 +83,58 @@ def now_utc():
 
 
 
+# ---------------------------------------------------------------------------------------------
+# Test vendor PKI
+# ---------------------------------------------------------------------------------------------
+def name(cn):
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "attestca test")])
+
+
+class TestCa:
+    """A test vendor CA: an EC P-384 root and intermediate (pathlen 0), valid from yesterday for
+    years. Tests mint their format's leaves under inter/inter_key."""
+
+    def __init__(self, root_cn, inter_cn):
+        n = now_utc()
+        self.root_key = ec.generate_private_key(ec.SECP384R1())
+        self.root = (x509.CertificateBuilder()
+                     .subject_name(name(root_cn))
+                     .issuer_name(name(root_cn))
+                     .public_key(self.root_key.public_key())
+                     .serial_number(x509.random_serial_number())
+                     .not_valid_before(n - datetime.timedelta(days=1))
+                     .not_valid_after(n + datetime.timedelta(days=3650))
+                     .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                     .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                                    critical=True)
+                     .add_extension(x509.SubjectKeyIdentifier.from_public_key(self.root_key.public_key()),
+                                    critical=False)
+                     .sign(self.root_key, hashes.SHA384()))
+        self.inter_key = ec.generate_private_key(ec.SECP384R1())
+        self.inter = (x509.CertificateBuilder()
+                      .subject_name(name(inter_cn))
+                      .issuer_name(self.root.subject)
+                      .public_key(self.inter_key.public_key())
+                      .serial_number(x509.random_serial_number())
+                      .not_valid_before(n - datetime.timedelta(days=1))
+                      .not_valid_after(n + datetime.timedelta(days=3000))
+                      .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+                      .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                                     critical=True)
+                      .add_extension(x509.SubjectKeyIdentifier.from_public_key(self.inter_key.public_key()),
+                                     critical=False)
+                      .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.root_key.public_key()),
+                                     critical=False)
+                      .sign(self.root_key, hashes.SHA384()))
+
+    def root_pem(self):
+        return self.root.public_bytes(serialization.Encoding.PEM)
+
+    def inter_der(self):
+        return self.inter.public_bytes(serialization.Encoding.DER)
+
+
 def csr_der(priv, cn=None, permanent_ids=()):
     b = x509.CertificateSigningRequestBuilder().subject_name(
         x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)] if cn else []))

@@ -51,7 +51,7 @@ from harness import Harness, TestFailure  # noqa: E402
 from acme_jws import b64u  # noqa: E402
 from acme_http import SetupError, must  # noqa: E402
 from device_acme import (Account, Client, DeviceOrder, Runner, check_cert, cli,  # noqa: E402
-                         expect_refusal, now_utc, pid, problem, wait_valid)
+                         TestCa, expect_refusal, now_utc, pid, problem, wait_valid)
 
 from cryptography import x509  # noqa: E402
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
@@ -81,50 +81,11 @@ SERIAL_NOAPPLE = "C02ATTEST0005"  # in the inventory, ordered on devnoapple
 # The test PKI: an "Apple-like" root and intermediate (EC P-384), per-attempt leaves.
 # ---------------------------------------------------------------------------------------------
 
-def name(cn):
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "attestca test")])
+class Pki(TestCa):
+    """An "Apple-like" root and intermediate with Apple MDA leaves."""
 
-
-class Pki:
     def __init__(self, label):
-        n = now_utc()
-        self.root_key = ec.generate_private_key(ec.SECP384R1())
-        self.root = (x509.CertificateBuilder()
-                     .subject_name(name(f"{label} Enterprise Attestation Root CA"))
-                     .issuer_name(name(f"{label} Enterprise Attestation Root CA"))
-                     .public_key(self.root_key.public_key())
-                     .serial_number(x509.random_serial_number())
-                     .not_valid_before(n - datetime.timedelta(days=1))
-                     .not_valid_after(n + datetime.timedelta(days=3650))
-                     .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-                     .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-                                    critical=True)
-                     .add_extension(x509.SubjectKeyIdentifier.from_public_key(self.root_key.public_key()),
-                                    critical=False)
-                     .sign(self.root_key, hashes.SHA384()))
-        self.inter_key = ec.generate_private_key(ec.SECP384R1())
-        self.inter = (x509.CertificateBuilder()
-                      .subject_name(name(f"{label} Enterprise Attestation Sub CA 1"))
-                      .issuer_name(self.root.subject)
-                      .public_key(self.inter_key.public_key())
-                      .serial_number(x509.random_serial_number())
-                      .not_valid_before(n - datetime.timedelta(days=1))
-                      .not_valid_after(n + datetime.timedelta(days=3000))
-                      .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-                      .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-                                     critical=True)
-                      .add_extension(x509.SubjectKeyIdentifier.from_public_key(self.inter_key.public_key()),
-                                     critical=False)
-                      .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.root_key.public_key()),
-                                     critical=False)
-                      .sign(self.root_key, hashes.SHA384()))
-
-    def root_pem(self):
-        return self.root.public_bytes(serialization.Encoding.PEM)
-
-    def inter_der(self):
-        return self.inter.public_bytes(serialization.Encoding.DER)
+        super().__init__(f"{label} Enterprise Attestation Root CA", f"{label} Enterprise Attestation Sub CA 1")
 
     def leaf(self, device_pub, serial=SERIAL, udid=UDID, token=None, nonce=None, os_version="14.2",
              not_before=None, not_after=None):
