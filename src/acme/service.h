@@ -115,8 +115,9 @@ class Service final {
   Result<std::optional<Attested>> AttestedFor(const core::Order& order);
   Result<core::Order> FinalizeDevice(core::Order order, const core::Account& acct, ByteView csr_der,
                                      Attested attested);
-  Result<core::Order> IssueFor(core::Order order, const core::Account& acct, EVP_PKEY* key,
-                               std::optional<std::string> common_name, bool server_auth,
+  // IssueFor issues req (key, names and EKUs set by the caller) for the order's identifiers, with
+  // the provisioner's lifetime or the order's notBefore/notAfter.
+  Result<core::Order> IssueFor(core::Order order, const core::Account& acct, issuance::IssueRequest req,
                                std::optional<std::string> attestation = std::nullopt);
   std::vector<std::string> ChallengeTypesFor(const config::ProvisionerConfig& p, const core::Identifier& id,
                                              bool wildcard) const;

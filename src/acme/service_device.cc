@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "ossl/pem.h"
 #include "policy/csr_check.h"
+#include "policy/device_template.h"
 #include "policy/posture.h"
 
 namespace ca::acme {
@@ -141,9 +142,16 @@ Result<core::Order> Service::FinalizeDevice(core::Order order, const core::Accou
   if (!ConstantTimeEqual(csr_spki, attested.spki)) {
     return Fail(Errc::kUnauthorized, "the CSR's public key is not the attested key");
   }
-  // The certificate names the attested identifiers only (otherName SANs), with clientAuth.
-  return IssueFor(std::move(order), acct, csr.key.get(), std::nullopt, /*server_auth=*/false,
-                  std::move(attested.evidence_json));
+  // The attested identifiers become otherName SANs; the template decides what else of the CSR stays.
+  const auto& prov = d_.config->provisioners.at(order.provisioner);
+  CA_TRY(auto names, policy::DeviceCertificateNames(csr, prov.certificate));
+  issuance::IssueRequest req;
+  req.public_key = csr.key.get();
+  req.server_auth = names.server_auth;
+  req.client_auth = names.client_auth;
+  req.device_subject = std::move(names.subject);
+  for (auto& san : names.sans) req.device_extra_sans.emplace_back(std::move(san.kind), std::move(san.value));
+  return IssueFor(std::move(order), acct, std::move(req), std::move(attested.evidence_json));
 }
 
 }  // namespace ca::acme

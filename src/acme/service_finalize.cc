@@ -49,11 +49,13 @@ Result<core::Order> Service::Finalize(const std::string& order_id, const core::A
       }
     }
   }
-  return IssueFor(std::move(order), acct, csr.key.get(), csr.common_name, /*server_auth=*/true);
+  issuance::IssueRequest req;
+  req.public_key = csr.key.get();
+  req.common_name = csr.common_name;
+  return IssueFor(std::move(order), acct, std::move(req));
 }
 
-Result<core::Order> Service::IssueFor(core::Order order, const core::Account& acct, EVP_PKEY* key,
-                                      std::optional<std::string> common_name, bool server_auth,
+Result<core::Order> Service::IssueFor(core::Order order, const core::Account& acct, issuance::IssueRequest req,
                                       std::optional<std::string> attestation) {
   CA_TRY(bool claimed, d_.store->TransitionOrder(order.id, core::OrderStatus::kReady, core::OrderStatus::kProcessing));
   if (!claimed) {
@@ -64,12 +66,7 @@ Result<core::Order> Service::IssueFor(core::Order order, const core::Account& ac
 
   const auto& prov = d_.config->provisioners.at(order.provisioner);
   UnixTime now = d_.clock->Now();
-  issuance::IssueRequest req;
-  req.public_key = key;
   req.identifiers = order.identifiers;
-  req.common_name = std::move(common_name);
-  req.server_auth = server_auth;
-  req.client_auth = true;
   // A minute of back-dating absorbs clients' clock skew; the lifetime (notAfter - notBefore) is
   // exactly the provisioner's.
   req.not_before = order.not_before.value_or(now - 60);

@@ -78,6 +78,16 @@ struct FormatConfig {
 
 inline constexpr const char* kAttestationFormats[] = {"apple", "step", "tpm", "android-key"};
 
+// CertificateTemplate: what a device certificate keeps of its CSR ([provisioners.NAME.certificate]).
+// The device identifiers always come from the attestation; the CSR (an Apple profile's Subject and
+// SubjectAltName) only proposes a subject and extra names, and the template decides what is kept.
+// Anything not listed is dropped.
+struct CertificateTemplate {
+  std::vector<std::string> keep_subject = {"CN"};  // CSR subject attributes: CN O OU L ST C
+  std::vector<std::string> keep_sans;              // CSR SAN kinds: email, uri, upn
+  std::vector<std::string> extended_key_usage = {"clientAuth"};  // clientAuth, serverAuth
+};
+
 struct ProvisionerConfig {
   std::string name;
   std::vector<std::string> challenges = {"http-01", "dns-01", "tls-alpn-01"};
@@ -90,6 +100,7 @@ struct ProvisionerConfig {
   // or not active; "off" skips the inventory (the attestation alone decides).
   std::string inventory = "required";
   std::map<std::string, FormatConfig> formats;  // absent format: enabled with defaults
+  CertificateTemplate certificate;               // device-attest-01 orders only
   // FormatFor returns the format's settings (defaults when the table is absent).
   FormatConfig FormatFor(const std::string& format) const {
     auto it = formats.find(format);

@@ -157,6 +157,16 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "[provisioners.devices.formats.apple]\n";
   t += "enabled = true\n";
   t += "require_nonce = true\n";
+  t += "\n";
+  t += "# What a device certificate keeps of the CSR (an Apple profile's Subject and SubjectAltName).\n";
+  t += "# The device identifier SAN always comes from the attestation; everything not listed is dropped.\n";
+  t += "[provisioners.devices.certificate]\n";
+  t += "# CSR subject attributes copied into the certificate: CN, O, OU, L, ST, C ([] = empty subject)\n";
+  t += "keep_subject = [\"CN\"]\n";
+  t += "# CSR subjectAltNames copied, by kind: email, uri, upn (Microsoft UPN otherName); unverified!\n";
+  t += "keep_sans = []\n";
+  t += "# clientAuth (MDM, VPN, Wi-Fi EAP-TLS) and/or serverAuth\n";
+  t += "extended_key_usage = [\"clientAuth\"]\n";
   return t;
 }
 

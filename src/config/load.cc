@@ -176,7 +176,13 @@ class Parser {
              {"allowed_names", StrList(pc.names.allowed_names)},
              {"denied_names", StrList(pc.names.denied_names)},
              {"inventory", Str(pc.inventory)},
-             {"formats", [this, &pc](const toml::node& n, const std::string& p) { Formats(n, p, pc); }}});
+             {"formats", [this, &pc](const toml::node& n, const std::string& p) { Formats(n, p, pc); }},
+             {"certificate", [this, &pc](const toml::node& n, const std::string& p) {
+                Table(n, p,
+                      {{"keep_subject", StrList(pc.certificate.keep_subject)},
+                       {"keep_sans", StrList(pc.certificate.keep_sans)},
+                       {"extended_key_usage", StrList(pc.certificate.extended_key_usage)}});
+              }}});
     }
   }
 

@@ -226,6 +226,20 @@ void ValidateProvisioner(const ProvisionerConfig& pc, Problems& p) {
   ValidateSubset(p, base + ".allowed_identifier_types", pc.allowed_identifier_types,
                  {"dns", "ip", "permanent-identifier", "hardware-module"},
                  "dns, ip, permanent-identifier, hardware-module");
+  const std::string tmpl = base + ".certificate";
+  for (const auto& a : pc.certificate.keep_subject) {
+    if (a != "CN" && a != "O" && a != "OU" && a != "L" && a != "ST" && a != "C") {
+      p.AddAt(tmpl + ".keep_subject",
+              "'" + tmpl + ".keep_subject': unknown attribute '" + a + "' (allowed: CN, O, OU, L, ST, C)");
+    }
+  }
+  for (const auto& k : pc.certificate.keep_sans) {
+    if (k != "email" && k != "uri" && k != "upn") {
+      p.AddAt(tmpl + ".keep_sans", "'" + tmpl + ".keep_sans': unknown kind '" + k + "' (allowed: email, uri, upn)");
+    }
+  }
+  ValidateSubset(p, tmpl + ".extended_key_usage", pc.certificate.extended_key_usage, {"clientAuth", "serverAuth"},
+                 "clientAuth, serverAuth");
   if (pc.inventory != "required" && pc.inventory != "off") {
     p.AddAt(base + ".inventory", "'" + base + ".inventory' must be \"required\" or \"off\"");
   }

@@ -16,6 +16,7 @@ namespace {
 
 constexpr const char* kIdOnPermanentIdentifier = "1.3.6.1.5.5.7.8.3";
 constexpr const char* kIdOnHardwareModuleName = "1.3.6.1.5.5.7.8.4";
+constexpr const char* kIdMsUpn = "1.3.6.1.4.1.311.20.2.3";
 
 // Tlv encodes one DER element with a definite, minimal length.
 Bytes Tlv(uint8_t tag, ByteView content) {
@@ -73,6 +74,22 @@ Result<ossl::SanEntry> DeviceSanEntry(const core::Identifier& id) {
     return Fail(Errc::kInternal, "identifier type \"" + id.type + "\" is not a device identifier");
   }
   e.other_value_der = Tlv(0x30, content);
+  return e;
+}
+
+Result<ossl::SanEntry> ExtraSanEntry(const std::string& kind, const std::string& value) {
+  ossl::SanEntry e;
+  if (kind == "email" || kind == "uri") {
+    e.kind = kind == "email" ? ossl::SanEntry::Kind::kEmail : ossl::SanEntry::Kind::kUri;
+    e.text = value;
+  } else if (kind == "upn") {
+    // Microsoft UPN: otherName 1.3.6.1.4.1.311.20.2.3 with a UTF8String (AD smart-card logon, EAP-TLS).
+    e.kind = ossl::SanEntry::Kind::kOtherName;
+    e.other_oid = kIdMsUpn;
+    e.other_value_der = Tlv(0x0c, AsBytes(value));
+  } else {
+    return Fail(Errc::kInternal, "extra SAN kind \"" + kind + "\" cannot be issued");
+  }
   return e;
 }
 

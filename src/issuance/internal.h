@@ -27,6 +27,9 @@ Result<ossl::SanEntry> SanEntryFor(const core::Identifier& id);
 // DeviceSanEntry maps a permanent-identifier / hardware-module identifier to its SAN otherName.
 Result<ossl::SanEntry> DeviceSanEntry(const core::Identifier& id);
 
+// ExtraSanEntry maps a template-kept CSR name (kind email, uri or upn) to its SAN entry.
+Result<ossl::SanEntry> ExtraSanEntry(const std::string& kind, const std::string& value);
+
 // LintRequest refuses (kInternal) a request the CA must never sign: no identifiers, unknown types,
 // an inverted or empty validity, a notAfter past the issuer's, a key outside policy.
 Result<void> LintRequest(const IssueRequest& req, UnixTime issuer_not_before, UnixTime issuer_not_after);

@@ -102,7 +102,7 @@ Result<std::unique_ptr<IssuanceToken>> Issuer::Prepare(const IssueRequest& req, 
   if (X509_set_issuer_name(cert.get(), X509_get_subject_name(s_->intermediate.get())) != 1) {
     return ossl::Internal("X509_set_issuer_name");
   }
-  std::vector<std::pair<std::string, std::string>> rdns;
+  std::vector<std::pair<std::string, std::string>> rdns = r.device_subject;
   if (r.common_name) rdns.emplace_back("CN", *r.common_name);
   CA_TRY(auto subject, ossl::MakeName(rdns));
   if (X509_set_subject_name(cert.get(), subject.get()) != 1) return ossl::Internal("X509_set_subject_name");
@@ -126,8 +126,12 @@ Result<std::unique_ptr<IssuanceToken>> Issuer::Prepare(const IssueRequest& req, 
     CA_TRY(auto e, SanEntryFor(id));
     sans.push_back(std::move(e));
   }
+  for (const auto& [kind, value] : r.device_extra_sans) {
+    CA_TRY(auto e, ExtraSanEntry(kind, value));
+    sans.push_back(std::move(e));
+  }
   // RFC 5280 §4.2.1.6: with an empty subject the SAN extension is critical.
-  CA_RETURN_IF_ERROR(ossl::AddSubjectAltNames(leaf, sans, !r.common_name.has_value()));
+  CA_RETURN_IF_ERROR(ossl::AddSubjectAltNames(leaf, sans, rdns.empty()));
   CA_RETURN_IF_ERROR(LintCertificate(leaf));
 
   // The TBS carries the signature algorithm too: set it now, so the linted bytes are final.

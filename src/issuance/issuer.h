@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/bytes.h"
@@ -24,6 +25,10 @@ struct IssueRequest {
   UnixTime not_after = 0;
   bool server_auth = true;  // EKU serverAuth
   bool client_auth = true;  // EKU clientAuth
+  // Device orders only (permanent-identifier / hardware-module identifiers): what the provisioner's
+  // certificate template kept of the CSR (policy::DeviceCertificateNames).
+  std::vector<std::pair<std::string, std::string>> device_subject;     // (CN|O|OU|L|ST|C, UTF-8 value)
+  std::vector<std::pair<std::string, std::string>> device_extra_sans;  // (email|uri|upn, value)
 };
 
 struct IssuedCert {

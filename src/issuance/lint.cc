@@ -44,6 +44,37 @@ bool DnsCharsOk(const std::string& s) {
   return true;
 }
 
+// LintDeviceNames: template-kept subject attributes and extra SANs only on device certificates,
+// within RFC 5280's bounds and free of control characters (policy::DeviceCertificateNames checked
+// them already; this is the last line).
+Result<void> LintDeviceNames(const IssueRequest& req) {
+  if (req.device_subject.empty() && req.device_extra_sans.empty()) return Ok();
+  for (const auto& id : req.identifiers) {
+    if (id.type != core::kPermanentIdentifier && id.type != core::kHardwareModule) {
+      return Fail(Errc::kInternal, "lint: template names on a certificate that is not a device certificate");
+    }
+  }
+  if (req.common_name) return Fail(Errc::kInternal, "lint: both a common name and a device subject");
+  auto clean = [](const std::string& v, size_t max) {
+    if (v.empty() || v.size() > max) return false;
+    for (char c : v) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+    }
+    return true;
+  };
+  for (const auto& [attr, value] : req.device_subject) {
+    size_t max = attr == "C" ? 2 : (attr == "L" || attr == "ST") ? 128 : 64;
+    bool known = attr == "CN" || attr == "O" || attr == "OU" || attr == "L" || attr == "ST" || attr == "C";
+    if (!known || !clean(value, max)) return Fail(Errc::kInternal, "lint: bad device subject attribute " + attr);
+  }
+  for (const auto& [kind, value] : req.device_extra_sans) {
+    if ((kind != "email" && kind != "uri" && kind != "upn") || !clean(value, 1024)) {
+      return Fail(Errc::kInternal, "lint: bad extra SAN " + kind);
+    }
+  }
+  return Ok();
+}
+
 }  // namespace
 
 Result<void> LintRequest(const IssueRequest& req, UnixTime issuer_not_before, UnixTime issuer_not_after) {
@@ -70,6 +101,7 @@ Result<void> LintRequest(const IssueRequest& req, UnixTime issuer_not_before, Un
     for (const auto& id : req.identifiers) found = found || id.value == *req.common_name;
     if (!found) return Fail(Errc::kInternal, "lint: common name is not one of the identifiers");
   }
+  CA_RETURN_IF_ERROR(LintDeviceNames(req));
   if (!req.server_auth && !req.client_auth) return Fail(Errc::kInternal, "lint: no extended key usage");
   if (req.not_before >= req.not_after) return Fail(Errc::kInternal, "lint: notBefore is not before notAfter");
   if (req.not_after > issuer_not_after) return Fail(Errc::kInternal, "lint: notAfter is past the issuer's notAfter");

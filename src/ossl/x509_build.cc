@@ -78,11 +78,12 @@ Result<void> AddSubjectAltNames(X509* cert, const std::vector<SanEntry>& entries
     }
     UniquePtr<ASN1_STRING> value;
     int type;
-    if (e.kind == SanEntry::Kind::kDns) {
+    if (e.kind == SanEntry::Kind::kDns || e.kind == SanEntry::Kind::kEmail || e.kind == SanEntry::Kind::kUri) {
+      const std::string& text = e.kind == SanEntry::Kind::kDns ? e.dns : e.text;
       value.reset(ASN1_IA5STRING_new());
-      type = GEN_DNS;
-      if (!value || ASN1_STRING_set(value.get(), e.dns.data(), static_cast<int>(e.dns.size())) != 1) {
-        return Internal("ASN1_STRING_set dNSName");
+      type = e.kind == SanEntry::Kind::kDns ? GEN_DNS : e.kind == SanEntry::Kind::kEmail ? GEN_EMAIL : GEN_URI;
+      if (!value || ASN1_STRING_set(value.get(), text.data(), static_cast<int>(text.size())) != 1) {
+        return Internal("ASN1_STRING_set IA5String SAN");
       }
     } else {
       value.reset(ASN1_OCTET_STRING_new());

@@ -25,11 +25,13 @@ Result<UnixTime> Asn1TimeToUnix(const ASN1_TIME* t);
 // "hash", "keyid:always", "serverAuth,clientAuth"). issuer may equal cert (self-signed).
 Result<void> AddConfExtension(X509* cert, X509* issuer, int nid, const std::string& value);
 
-// SanEntry is one subjectAltName GeneralName: a dNSName, an iPAddress (4 or 16 raw bytes) or an
-// otherName (type-id OID in dotted form, value = the DER of the [0] EXPLICIT content).
+// SanEntry is one subjectAltName GeneralName: a dNSName, an iPAddress (4 or 16 raw bytes), an
+// rfc822Name or uniformResourceIdentifier (IA5 text in `text`) or an otherName (type-id OID in
+// dotted form, value = the DER of the [0] EXPLICIT content).
 struct SanEntry {
-  enum class Kind { kDns, kIp, kOtherName } kind = Kind::kDns;
+  enum class Kind { kDns, kIp, kEmail, kUri, kOtherName } kind = Kind::kDns;
   std::string dns;
+  std::string text;
   Bytes ip;
   std::string other_oid;
   Bytes other_value_der;

@@ -60,30 +60,8 @@ Result<void> CheckSignature(X509_REQ* req, EVP_PKEY* key) {
 }
 
 Result<void> CollectSans(X509_REQ* req, std::vector<core::Identifier>& names) {
-  int ext_attrs = 0;
-  for (int nid : {NID_ext_req, NID_ms_ext_req}) {
-    for (int i = X509_REQ_get_attr_by_NID(req, nid, -1); i >= 0; i = X509_REQ_get_attr_by_NID(req, nid, i)) {
-      ++ext_attrs;
-    }
-  }
-  if (ext_attrs == 0) return Ok();
-  if (ext_attrs > 1) return Fail(Errc::kBadCsr, "CSR has more than one extension request attribute");
-  ExtStack exts(X509_REQ_get_extensions(req));
-  if (!exts) {
-    ERR_clear_error();
-    return Fail(Errc::kBadCsr, "CSR extension request does not parse");
-  }
-  int first = X509v3_get_ext_by_NID(exts.get(), NID_subject_alt_name, -1);
-  if (first < 0) return Ok();
-  if (X509v3_get_ext_by_NID(exts.get(), NID_subject_alt_name, first) >= 0) {
-    return Fail(Errc::kBadCsr, "CSR has more than one subjectAltName extension");
-  }
-  ossl::UniquePtr<GENERAL_NAMES> sans(static_cast<GENERAL_NAMES*>(
-      X509V3_EXT_d2i(X509v3_get_ext(exts.get(), first))));
-  if (!sans) {
-    ERR_clear_error();
-    return Fail(Errc::kBadCsr, "CSR subjectAltName extension does not parse");
-  }
+  CA_TRY(auto sans, CsrSubjectAltNames(req));
+  if (!sans) return Ok();
   for (int i = 0; i < sk_GENERAL_NAME_num(sans.get()); ++i) {
     const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans.get(), i);
     int type = 0;
@@ -180,6 +158,34 @@ Result<ParsedCsr> ParseCsrCommon(ByteView der) {
 }
 
 }  // namespace
+
+Result<ossl::UniquePtr<GENERAL_NAMES>> CsrSubjectAltNames(X509_REQ* req) {
+  int ext_attrs = 0;
+  for (int nid : {NID_ext_req, NID_ms_ext_req}) {
+    for (int i = X509_REQ_get_attr_by_NID(req, nid, -1); i >= 0; i = X509_REQ_get_attr_by_NID(req, nid, i)) {
+      ++ext_attrs;
+    }
+  }
+  if (ext_attrs == 0) return ossl::UniquePtr<GENERAL_NAMES>();
+  if (ext_attrs > 1) return Fail(Errc::kBadCsr, "CSR has more than one extension request attribute");
+  ExtStack exts(X509_REQ_get_extensions(req));
+  if (!exts) {
+    ERR_clear_error();
+    return Fail(Errc::kBadCsr, "CSR extension request does not parse");
+  }
+  int first = X509v3_get_ext_by_NID(exts.get(), NID_subject_alt_name, -1);
+  if (first < 0) return ossl::UniquePtr<GENERAL_NAMES>();
+  if (X509v3_get_ext_by_NID(exts.get(), NID_subject_alt_name, first) >= 0) {
+    return Fail(Errc::kBadCsr, "CSR has more than one subjectAltName extension");
+  }
+  ossl::UniquePtr<GENERAL_NAMES> sans(static_cast<GENERAL_NAMES*>(
+      X509V3_EXT_d2i(X509v3_get_ext(exts.get(), first))));
+  if (!sans) {
+    ERR_clear_error();
+    return Fail(Errc::kBadCsr, "CSR subjectAltName extension does not parse");
+  }
+  return sans;
+}
 
 Result<ParsedCsr> ParseCsrForDevice(ByteView der) { return ParseCsrCommon(der); }
 

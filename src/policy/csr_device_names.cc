@@ -14,6 +14,7 @@
 #include "der/reader.h"
 #include "ossl/types.h"
 #include "policy/csr_check.h"
+#include "policy/internal.h"
 
 namespace ca::policy {
 namespace {
@@ -57,35 +58,25 @@ Result<core::Identifier> DecodeHardwareModuleName(ByteView seq_der) {
   return core::Identifier{core::kHardwareModule, ToString(*serial) + "/" + hw_type};
 }
 
-struct ExtensionsFree {
-  void operator()(STACK_OF(X509_EXTENSION)* s) const { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }
-};
-
 }  // namespace
 
 Result<void> CheckCsrDeviceNames(const ParsedCsr& csr, const std::vector<core::Identifier>& order_identifiers) {
-  std::unique_ptr<STACK_OF(X509_EXTENSION), ExtensionsFree> exts(X509_REQ_get_extensions(csr.req.get()));
-  if (!exts) return Ok();
-  for (int i = 0; i < sk_X509_EXTENSION_num(exts.get()); ++i) {
-    X509_EXTENSION* ext = sk_X509_EXTENSION_value(exts.get(), i);
-    if (OBJ_obj2nid(X509_EXTENSION_get_object(ext)) != NID_subject_alt_name) continue;
-    ossl::UniquePtr<GENERAL_NAMES> names(static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(ext)));
-    if (!names) return Fail(Errc::kBadCsr, "CSR subjectAltName does not parse");
-    for (int j = 0; j < sk_GENERAL_NAME_num(names.get()); ++j) {
-      const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), j);
-      if (gn->type != GEN_OTHERNAME) continue;
-      char oid[64];
-      if (OBJ_obj2txt(oid, sizeof oid, gn->d.otherName->type_id, 1) <= 0) continue;
-      std::string type_id(oid);
-      if (type_id != kPermanentIdentifierOid && type_id != kHardwareModuleNameOid) continue;
-      const ASN1_TYPE* v = gn->d.otherName->value;
-      if (v == nullptr || v->type != V_ASN1_SEQUENCE) return Fail(Errc::kBadCsr, "CSR device identifier is not a SEQUENCE");
-      ByteView der(ASN1_STRING_get0_data(v->value.sequence), static_cast<size_t>(ASN1_STRING_length(v->value.sequence)));
-      CA_TRY(auto id, type_id == kPermanentIdentifierOid ? DecodePermanentIdentifier(der) : DecodeHardwareModuleName(der));
-      if (std::find(order_identifiers.begin(), order_identifiers.end(), id) == order_identifiers.end()) {
-        return Fail(Errc::kBadCsr, "CSR names device identifier \"" + id.value.substr(0, 128) + "\" (" + id.type +
-                                       ") that is not in the order");
-      }
+  CA_TRY(auto names, CsrSubjectAltNames(csr.req.get()));
+  if (!names) return Ok();
+  for (int j = 0; j < sk_GENERAL_NAME_num(names.get()); ++j) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), j);
+    if (gn->type != GEN_OTHERNAME) continue;
+    char oid[64];
+    if (OBJ_obj2txt(oid, sizeof oid, gn->d.otherName->type_id, 1) <= 0) continue;
+    std::string type_id(oid);
+    if (type_id != kPermanentIdentifierOid && type_id != kHardwareModuleNameOid) continue;
+    const ASN1_TYPE* v = gn->d.otherName->value;
+    if (v == nullptr || v->type != V_ASN1_SEQUENCE) return Fail(Errc::kBadCsr, "CSR device identifier is not a SEQUENCE");
+    ByteView der(ASN1_STRING_get0_data(v->value.sequence), static_cast<size_t>(ASN1_STRING_length(v->value.sequence)));
+    CA_TRY(auto id, type_id == kPermanentIdentifierOid ? DecodePermanentIdentifier(der) : DecodeHardwareModuleName(der));
+    if (std::find(order_identifiers.begin(), order_identifiers.end(), id) == order_identifiers.end()) {
+      return Fail(Errc::kBadCsr, "CSR names device identifier \"" + id.value.substr(0, 128) + "\" (" + id.type +
+                                     ") that is not in the order");
     }
   }
   return Ok();

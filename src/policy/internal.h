@@ -5,6 +5,8 @@
 #include <string_view>
 
 #include "common/bytes.h"
+#include "common/result.h"
+#include "ossl/types.h"
 
 namespace ca::policy {
 
@@ -16,5 +18,9 @@ std::string Quote(std::string_view s);
 // or 16 bytes; IpToText renders 4 or 16 bytes canonically (RFC 5952 for IPv6).
 std::optional<Bytes> IpFromText(std::string_view s);
 std::optional<std::string> IpToText(ByteView ip);
+
+// CsrSubjectAltNames returns the CSR's one subjectAltName extension, decoded (null when the CSR
+// has none). kBadCsr for several extension requests or SAN extensions, or one that does not parse.
+Result<ossl::UniquePtr<GENERAL_NAMES>> CsrSubjectAltNames(X509_REQ* req);
 
 }  // namespace ca::policy

@@ -348,6 +348,9 @@ TEST(ConfigTest, DefaultTextRoundTrips) {
             (std::vector<std::string>{"permanent-identifier", "hardware-module"}));
   EXPECT_EQ(dev.inventory, "required");
   EXPECT_TRUE(dev.FormatFor("apple").require_nonce);
+  EXPECT_EQ(dev.certificate.keep_subject, std::vector<std::string>{"CN"});
+  EXPECT_TRUE(dev.certificate.keep_sans.empty());
+  EXPECT_EQ(dev.certificate.extended_key_usage, std::vector<std::string>{"clientAuth"});
   const ProvisionerConfig& p = c.provisioners.at("acme");
   const ProvisionerConfig dp;
   EXPECT_EQ(p.challenges, (std::vector<std::string>{"http-01", "dns-01", "tls-alpn-01"}));
@@ -452,6 +455,42 @@ enabled = true
       << c.error().detail;
   EXPECT_NE(c.error().detail.find("inventory' must be \"required\" or \"off\""), std::string::npos)
       << c.error().detail;
+}
+
+TEST(ConfigDevices, CertificateTemplate) {
+  auto c = ParseConfig(R"([provisioners.devices]
+challenges = ["device-attest-01"]
+allowed_identifier_types = ["permanent-identifier"]
+[provisioners.devices.certificate]
+keep_subject = ["CN", "O"]
+keep_sans = ["email", "upn"]
+extended_key_usage = ["clientAuth", "serverAuth"]
+)",
+                       "t.toml", "/etc/ca");
+  ASSERT_TRUE(c) << c.error().detail;
+  const auto& t = c->provisioners.at("devices").certificate;
+  EXPECT_EQ(t.keep_subject, (std::vector<std::string>{"CN", "O"}));
+  EXPECT_EQ(t.keep_sans, (std::vector<std::string>{"email", "upn"}));
+  EXPECT_EQ(t.extended_key_usage, (std::vector<std::string>{"clientAuth", "serverAuth"}));
+
+  auto bad = ParseConfig(R"([provisioners.devices]
+challenges = ["device-attest-01"]
+allowed_identifier_types = ["permanent-identifier"]
+[provisioners.devices.certificate]
+keep_subject = ["CN", "emailAddress"]
+keep_sans = ["dns"]
+extended_key_usage = []
+colour = "blue"
+)",
+                         "t.toml", "/etc/ca");
+  ASSERT_FALSE(bad);
+  const std::string& d = bad.error().detail;
+  EXPECT_NE(d.find("keep_subject': unknown attribute 'emailAddress' (allowed: CN, O, OU, L, ST, C)"),
+            std::string::npos) << d;
+  EXPECT_NE(d.find("keep_sans': unknown kind 'dns' (allowed: email, uri, upn)"), std::string::npos) << d;
+  EXPECT_NE(d.find("'provisioners.devices.certificate.extended_key_usage' must not be empty"), std::string::npos)
+      << d;
+  EXPECT_NE(d.find("unknown key 'provisioners.devices.certificate.colour'"), std::string::npos) << d;
 }
 
 }  // namespace

@@ -135,13 +135,17 @@ class TestCa:
         return self.inter.public_bytes(serialization.Encoding.DER)
 
 
-def csr_der(priv, cn=None, permanent_ids=()):
-    b = x509.CertificateSigningRequestBuilder().subject_name(
-        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)] if cn else []))
-    if permanent_ids:
-        b = b.add_extension(x509.SubjectAlternativeName(
-            [x509.OtherName(x509.ObjectIdentifier("1.3.6.1.5.5.7.8.3"), permanent_identifier_der(v))
-             for v in permanent_ids]), critical=False)
+def csr_der(priv, cn=None, permanent_ids=(), org=None, extra_sans=()):
+    """A CSR signed by priv: subject CN/O when given, SAN = permanent_ids as PermanentIdentifier
+    otherNames then extra_sans (x509 GeneralName objects, e.g. what an Apple profile adds)."""
+    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, cn)] if cn else []
+    if org:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, org))
+    b = x509.CertificateSigningRequestBuilder().subject_name(x509.Name(attrs))
+    sans = [x509.OtherName(x509.ObjectIdentifier("1.3.6.1.5.5.7.8.3"), permanent_identifier_der(v))
+            for v in permanent_ids] + list(extra_sans)
+    if sans:
+        b = b.add_extension(x509.SubjectAlternativeName(sans), critical=False)
     return b.sign(priv, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
@@ -238,8 +242,8 @@ class DeviceOrder:
         self.order = must(self.acct.post(self.url), 200).json()
         return self.order
 
-    def finalize(self, priv, cn=None, permanent_ids=()):
-        return self.acct.post(self.order["finalize"], {"csr": b64u(csr_der(priv, cn, permanent_ids))})
+    def finalize(self, priv, cn=None, permanent_ids=(), **csr_args):
+        return self.acct.post(self.order["finalize"], {"csr": b64u(csr_der(priv, cn, permanent_ids, **csr_args))})
 
 
 def expect_refusal(o, r, detail_re, subproblem):
@@ -279,7 +283,10 @@ def wait_valid(o):
     return must(o.acct.post(o.order["certificate"]), 200).body
 
 
-def check_cert(pem_chain, inter_path, value, device_pub):
+def check_cert(pem_chain, inter_path, value, device_pub, extra_sans=(), want_eku=(ExtendedKeyUsageOID.CLIENT_AUTH,)):
+    """Checks the issued certificate: signed by intermediate.crt, SAN = the permanent-identifier
+    otherName followed by exactly extra_sans (x509 GeneralName objects), EKU exactly eku, public key =
+    the device key. Returns the leaf."""
     certs = x509.load_pem_x509_certificates(pem_chain) if hasattr(x509, "load_pem_x509_certificates") else None
     if certs is None:
         blocks = re.findall(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", pem_chain, re.S)
@@ -303,8 +310,10 @@ def check_cert(pem_chain, inter_path, value, device_pub):
         raise SetupError(f"leaf signature does not verify with intermediate.crt: {type(e).__name__} {e}")
     san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     names = list(san)
-    if len(names) != 1 or not isinstance(names[0], x509.OtherName):
-        raise SetupError(f"SAN {names!r}, want exactly one otherName")
+    if len(names) != 1 + len(extra_sans) or not isinstance(names[0], x509.OtherName):
+        raise SetupError(f"SAN {names!r}, want one otherName then {list(extra_sans)!r}")
+    if names[1:] != list(extra_sans):
+        raise SetupError(f"SAN {names[1:]!r} after the otherName, want {list(extra_sans)!r}")
     on = names[0]
     if on.type_id != OID_PERMANENT_ID:
         raise SetupError(f"otherName type {on.type_id.dotted_string}, want 1.3.6.1.5.5.7.8.3")
@@ -312,8 +321,8 @@ def check_cert(pem_chain, inter_path, value, device_pub):
         raise SetupError(f"otherName value {on.value.hex()}, want SEQUENCE{{UTF8String {value!r}}} "
                          f"{permanent_identifier_der(value).hex()}")
     eku = list(leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
-    if eku != [ExtendedKeyUsageOID.CLIENT_AUTH]:
-        raise SetupError(f"EKU {[o.dotted_string for o in eku]}, want clientAuth only")
+    if eku != list(want_eku):
+        raise SetupError(f"EKU {[o.dotted_string for o in eku]}, want {[o.dotted_string for o in want_eku]}")
     if spki(leaf.public_key()) != spki(device_pub):
         raise SetupError("certificate public key is not the attested device key")
     return leaf

@@ -56,7 +56,7 @@ from device_acme import (Account, Client, DeviceOrder, Runner, check_cert, cli, 
 from cryptography import x509  # noqa: E402
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
-from cryptography.x509.oid import NameOID, ObjectIdentifier  # noqa: E402
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier  # noqa: E402
 
 DEV = "/acme/devices"
 NOAPPLE = "/acme/devnoapple"
@@ -149,7 +149,9 @@ def run(h, c, pki, other_pki):
                 raise SetupError(f"order is not ready after the attestation: {o.order}")
             must(o.finalize(dev, cn=value), 200)
             o.refresh()
-            check_cert(wait_valid(o), inter_path, value, dev.public_key())
+            leaf = check_cert(wait_valid(o), inter_path, value, dev.public_key())
+            if leaf.subject.rfc4514_string() != f"CN={value}":  # the default template keeps the CN
+                raise SetupError(f"subject {leaf.subject.rfc4514_string()!r}, want CN={value}")
         return go
     t.step(f"honest flow by serial ({SERIAL}): valid, ready, certificate checked", honest(SERIAL))
     t.step(f"honest flow by UDID ({UDID}): valid, ready, certificate checked", honest(UDID))
@@ -200,10 +202,19 @@ def run(h, c, pki, other_pki):
         ch = must(o.answer_att(att_obj("apple", [leaf, pki.inter_der()])), 200).json()
         if ch.get("status") != "valid":
             raise SetupError(f"challenge answer: {ch}")
-        must(o.finalize(dev), 200)
+        # devposture's certificate template keeps CN and O, email SANs, and both EKUs; the rest of
+        # what the profile asked for (OU, the DNS name, the URI) is dropped.
+        email = x509.RFC822Name("jane@example.com")
+        must(o.finalize(dev, cn="Jane's Mac", org="Example Corp",
+                        extra_sans=[x509.DNSName("jane-mac.example.com"), email,
+                                    x509.UniformResourceIdentifier("urn:x:1")]), 200)
         o.refresh()
-        check_cert(wait_valid(o), inter_path, "C02NOTININVENTORY", dev.public_key())
-    t.step("posture: OS 15.1 passes; inventory = \"off\" issues to a device not in the inventory", posture_ok)
+        leaf = check_cert(wait_valid(o), inter_path, "C02NOTININVENTORY", dev.public_key(), extra_sans=[email],
+                          want_eku=[ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH])
+        if leaf.subject.rfc4514_string() != "O=Example Corp,CN=Jane's Mac":
+            raise SetupError(f"subject {leaf.subject.rfc4514_string()!r}, want CN and O from the CSR")
+    t.step("posture: OS 15.1 passes; inventory = \"off\" issues to a device not in the inventory; "
+           "the certificate template keeps CN, O and the email SAN only", posture_ok)
 
     t.step("format tpm disabled on the provisioner -> not enabled",
            refused(SERIAL, apple(lambda o, pub: pki.leaf(pub, token=o.token), fmt="tpm"),
@@ -334,6 +345,9 @@ def main():
         h.set("provisioners.devposture.formats.apple", "roots", '["test-apple-root.pem"]')
         h.set("provisioners.devposture.formats.apple", "builtin_roots", "false")
         h.set("provisioners.devposture.formats.apple", "min_os_version", '"15.0"')
+        h.set("provisioners.devposture.certificate", "keep_subject", '["CN", "O"]')
+        h.set("provisioners.devposture.certificate", "keep_sans", '["email"]')
+        h.set("provisioners.devposture.certificate", "extended_key_usage", '["serverAuth", "clientAuth"]')
         for v in (SERIAL, UDID, SERIAL2, SERIAL_SUSP, SERIAL_NOAPPLE):
             cli(h, "add", "--id", v)
         cli(h, "suspend", SERIAL_SUSP)

@@ -70,5 +70,100 @@ TEST(DeviceNames, PermanentIdentifierAndHardwareModule) {
   EXPECT_EQ(X509_get_extended_key_usage(cert->get()), static_cast<uint32_t>(XKU_SSL_CLIENT));
 }
 
+struct Fixture {
+  SystemRng rng;
+  UnixTime now = SystemClock().Now();
+  std::unique_ptr<Issuer> issuer;
+  ossl::UniquePtr<EVP_PKEY> key = testing::MakeEcKey("P-256");
+
+  Fixture() {
+    auto m = CreateCa({}, rng, now - 3600);
+    EXPECT_TRUE(m);
+    auto loaded = Issuer::Load(m->intermediate_cert_pem, m->intermediate_key_pem, "", m->root_cert_pem);
+    EXPECT_TRUE(loaded);
+    issuer = std::move(*loaded);
+  }
+  IssueRequest Device() {
+    IssueRequest req;
+    req.public_key = key.get();
+    req.identifiers = {{"permanent-identifier", "C02XK1ABCDEF"}};
+    req.not_before = now - 60;
+    req.not_after = now + 3600;
+    req.server_auth = false;
+    return req;
+  }
+};
+
+TEST(DeviceNames, TemplateSubjectAndExtraSans) {
+  Fixture f;
+  IssueRequest req = f.Device();
+  req.device_subject = {{"CN", "Jane's MacBook"}, {"O", "Example Corp"}};
+  req.device_extra_sans = {{"email", "jane@example.com"}, {"uri", "urn:x:1"}, {"upn", "jane@corp.example"}};
+  auto token = f.issuer->Prepare(req, f.rng);
+  ASSERT_TRUE(token) << token.error().detail;
+  auto issued = f.issuer->Issue(std::move(*token));
+  ASSERT_TRUE(issued) << issued.error().detail;
+  auto cert = ossl::CertFromDer(issued->der);
+  ASSERT_TRUE(cert);
+  char subject[256];
+  X509_NAME_oneline(X509_get_subject_name(cert->get()), subject, sizeof subject);
+  EXPECT_STREQ(subject, "/CN=Jane's MacBook/O=Example Corp");
+  int crit = -1;
+  ossl::UniquePtr<GENERAL_NAMES> sans(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert->get(), NID_subject_alt_name, &crit, nullptr)));
+  ASSERT_TRUE(sans);
+  EXPECT_EQ(crit, 0);  // a subject is present: the SAN is not critical
+  ASSERT_EQ(sk_GENERAL_NAME_num(sans.get()), 4);
+  EXPECT_EQ(sk_GENERAL_NAME_value(sans.get(), 0)->type, GEN_OTHERNAME);  // the attested identifier first
+  const GENERAL_NAME* email = sk_GENERAL_NAME_value(sans.get(), 1);
+  ASSERT_EQ(email->type, GEN_EMAIL);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(email->d.rfc822Name))),
+            "jane@example.com");
+  EXPECT_EQ(sk_GENERAL_NAME_value(sans.get(), 2)->type, GEN_URI);
+  const GENERAL_NAME* upn = sk_GENERAL_NAME_value(sans.get(), 3);
+  ASSERT_EQ(upn->type, GEN_OTHERNAME);
+  char oid[64];
+  OBJ_obj2txt(oid, sizeof oid, upn->d.otherName->type_id, 1);
+  EXPECT_STREQ(oid, "1.3.6.1.4.1.311.20.2.3");
+  ASSERT_EQ(upn->d.otherName->value->type, V_ASN1_UTF8STRING);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(upn->d.otherName->value->value.utf8string))),
+            "jane@corp.example");
+}
+
+TEST(DeviceNames, EmptySubjectKeepsTheSanCritical) {
+  Fixture f;
+  auto token = f.issuer->Prepare(f.Device(), f.rng);
+  ASSERT_TRUE(token) << token.error().detail;
+  auto issued = f.issuer->Issue(std::move(*token));
+  ASSERT_TRUE(issued);
+  auto cert = ossl::CertFromDer(issued->der);
+  ASSERT_TRUE(cert);
+  EXPECT_EQ(X509_NAME_entry_count(X509_get_subject_name(cert->get())), 0);
+  int crit = -1;
+  ossl::UniquePtr<GENERAL_NAMES> sans(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert->get(), NID_subject_alt_name, &crit, nullptr)));
+  EXPECT_EQ(crit, 1);
+}
+
+TEST(DeviceNames, LintRefusesTemplateNamesOutsideDeviceCertificates) {
+  Fixture f;
+  IssueRequest dns = f.Device();
+  dns.identifiers = {{"dns", "a.example"}};
+  dns.device_subject = {{"CN", "x"}};
+  auto t1 = f.issuer->Prepare(dns, f.rng);
+  ASSERT_FALSE(t1);
+  EXPECT_EQ(t1.error().detail, "lint: template names on a certificate that is not a device certificate");
+  IssueRequest bad = f.Device();
+  bad.device_subject = {{"CN", "a\nb"}};
+  auto t2 = f.issuer->Prepare(bad, f.rng);
+  ASSERT_FALSE(t2);
+  EXPECT_EQ(t2.error().detail, "lint: bad device subject attribute CN");
+  IssueRequest kind = f.Device();
+  kind.device_extra_sans = {{"dns", "a.example"}};
+  auto t3 = f.issuer->Prepare(kind, f.rng);
+  ASSERT_FALSE(t3);
+  EXPECT_EQ(t3.error().detail, "lint: bad extra SAN dns");
+}
+
 }  // namespace
 }  // namespace ca::issuance

@@ -51,6 +51,11 @@ Bytes MakeCsrDer(EVP_PKEY* key, const CsrOptions& opts) {
                                         reinterpret_cast<const unsigned char*>(opts.common_name->data()),
                                         static_cast<int>(opts.common_name->size()), -1, 0) == 1);
   }
+  for (const auto& [field, value] : opts.subject) {
+    CA_CHECK(X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req.get()), field.c_str(), V_ASN1_UTF8STRING,
+                                        reinterpret_cast<const unsigned char*>(value.data()),
+                                        static_cast<int>(value.size()), -1, 0) == 1);
+  }
   CA_CHECK(X509_REQ_set_pubkey(req.get(), key) == 1);
 
   ossl::UniquePtr<GENERAL_NAMES> names(GENERAL_NAMES_new());
@@ -65,6 +70,15 @@ Bytes MakeCsrDer(EVP_PKEY* key, const CsrOptions& opts) {
   }
   for (const auto& e : opts.emails) PushName(names.get(), GEN_EMAIL, Ia5(e));
   for (const auto& u : opts.uris) PushName(names.get(), GEN_URI, Ia5(u));
+  for (const auto& upn : opts.upns) {
+    ASN1_TYPE* v = ASN1_TYPE_new();
+    ASN1_UTF8STRING* s = ASN1_UTF8STRING_new();
+    CA_CHECK(v != nullptr && s != nullptr && ASN1_STRING_set(s, upn.data(), static_cast<int>(upn.size())) == 1);
+    ASN1_TYPE_set(v, V_ASN1_UTF8STRING, s);
+    GENERAL_NAME* gn = GENERAL_NAME_new();
+    CA_CHECK(gn != nullptr && GENERAL_NAME_set0_othername(gn, OBJ_txt2obj("1.3.6.1.4.1.311.20.2.3", 1), v) == 1);
+    CA_CHECK(sk_GENERAL_NAME_push(names.get(), gn) > 0);
+  }
   if (sk_GENERAL_NAME_num(names.get()) > 0) {
     STACK_OF(X509_EXTENSION)* exts = nullptr;
     CA_CHECK(X509V3_add1_i2d(&exts, NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT) == 1);

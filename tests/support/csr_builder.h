@@ -2,6 +2,7 @@
 // Test helpers: keys and PKCS#10 CSRs built with OpenSSL (abort on any OpenSSL failure).
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/bytes.h"
@@ -19,6 +20,8 @@ struct CsrOptions {
   std::vector<std::string> ip_addresses;  // SAN iPAddress, textual IPv4/IPv6
   std::vector<std::string> emails;        // SAN rfc822Name
   std::vector<std::string> uris;          // SAN URI
+  std::vector<std::string> upns;          // SAN otherName 1.3.6.1.4.1.311.20.2.3 UTF8String
+  std::vector<std::pair<std::string, std::string>> subject;  // more subject RDNs after CN ("O", "x")
   std::string digest = "SHA256";          // ignored for Ed25519
 };
 
