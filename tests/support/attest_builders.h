@@ -116,4 +116,8 @@ Bytes TpmNameOf(ByteView pub_area);
 // TpmSign signs data with key the way alg says (raw RSA signature or DER ECDSA).
 Bytes TpmSign(EVP_PKEY* key, int64_t alg, ByteView data);
 
+// TpmAttObj encodes {"fmt": "tpm", "attStmt": st} as CBOR (minimal lengths, members in the order
+// WebAuthn lists them), as a client posts it base64url-decoded.
+Bytes TpmAttObj(const attestation::AttStmt& st);
+
 }  // namespace ca::testing

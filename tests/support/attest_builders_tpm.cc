@@ -139,6 +139,31 @@ Bytes PubArea(EVP_PKEY* key, uint32_t attributes) {
   return out;
 }
 
+// CBOR (RFC 8949 §3): a head with the shortest argument, then the content.
+void CborHead(Bytes& out, uint8_t major, uint64_t v) {
+  const uint8_t m = static_cast<uint8_t>(major << 5);
+  if (v < 24) {
+    out.push_back(static_cast<uint8_t>(m | v));
+  } else if (v < 0x100) {
+    out.push_back(m | 24);
+    out.push_back(static_cast<uint8_t>(v));
+  } else if (v < 0x10000) {
+    out.push_back(m | 25);
+    U16(out, static_cast<uint16_t>(v));
+  } else {
+    out.push_back(m | 26);
+    U32(out, static_cast<uint32_t>(v));
+  }
+}
+void CborText(Bytes& out, std::string_view s) {
+  CborHead(out, 3, s.size());
+  out.insert(out.end(), s.begin(), s.end());
+}
+void CborBytes(Bytes& out, ByteView b) {
+  CborHead(out, 2, b.size());
+  out.insert(out.end(), b.begin(), b.end());
+}
+
 ossl::UniquePtr<EVP_PKEY> AttestedKey(const std::string& key) {
   if (key.rfind("RSA-", 0) == 0) return MakeRsaKey(std::stoi(key.substr(4)));
   return MakeEcKey(key);
@@ -224,6 +249,45 @@ TpmTestAttestation MakeTpmAttestation(const TpmSpec& spec) {
   out.stmt.sig = TpmSign(out.ak.key.get(), spec.alg, cert_info);
   out.stmt.cert_info = cert_info;
   out.stmt.pub_area = pub_area;
+  return out;
+}
+
+Bytes TpmAttObj(const attestation::AttStmt& st) {
+  Bytes stmt;
+  size_t members = 0;
+  if (st.ver) {
+    CborText(stmt, "ver");
+    CborText(stmt, *st.ver);
+    ++members;
+  }
+  if (st.alg) {
+    CborText(stmt, "alg");
+    if (*st.alg < 0) {
+      CborHead(stmt, 1, static_cast<uint64_t>(-1 - *st.alg));
+    } else {
+      CborHead(stmt, 0, static_cast<uint64_t>(*st.alg));
+    }
+    ++members;
+  }
+  CborText(stmt, "x5c");
+  CborHead(stmt, 4, st.x5c.size());
+  for (const auto& c : st.x5c) CborBytes(stmt, c);
+  ++members;
+  const std::pair<const char*, const std::optional<Bytes>*> bytes_members[] = {
+      {"sig", &st.sig}, {"certInfo", &st.cert_info}, {"pubArea", &st.pub_area}};
+  for (const auto& [key, value] : bytes_members) {
+    if (!*value) continue;
+    CborText(stmt, key);
+    CborBytes(stmt, **value);
+    ++members;
+  }
+  Bytes out;
+  CborHead(out, 5, 2);
+  CborText(out, "fmt");
+  CborText(out, "tpm");
+  CborText(out, "attStmt");
+  CborHead(out, 5, members);
+  out.insert(out.end(), stmt.begin(), stmt.end());
   return out;
 }
 
