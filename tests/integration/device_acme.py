@@ -92,10 +92,11 @@ def name(cn):
 
 
 class TestCa:
-    """A test vendor CA: an EC P-384 root and intermediate (pathlen 0), valid from yesterday for
-    years. Tests mint their format's leaves under inter/inter_key."""
+    """A test vendor CA: an EC P-384 root and intermediate (pathlen inter_path_length, default 0),
+    valid from yesterday for years. Tests mint their format's leaves under inter/inter_key; a format
+    with one more CA level (YubiKey's per-device f9 certificate) passes inter_path_length=1."""
 
-    def __init__(self, root_cn, inter_cn):
+    def __init__(self, root_cn, inter_cn, inter_path_length=0):
         n = now_utc()
         self.root_key = ec.generate_private_key(ec.SECP384R1())
         self.root = (x509.CertificateBuilder()
@@ -119,7 +120,7 @@ class TestCa:
                       .serial_number(x509.random_serial_number())
                       .not_valid_before(n - datetime.timedelta(days=1))
                       .not_valid_after(n + datetime.timedelta(days=3000))
-                      .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+                      .add_extension(x509.BasicConstraints(ca=True, path_length=inter_path_length), critical=True)
                       .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
                                      critical=True)
                       .add_extension(x509.SubjectKeyIdentifier.from_public_key(self.inter_key.public_key()),
