@@ -157,6 +157,18 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "[provisioners.devices.formats.apple]\n";
   t += "enabled = true\n";
   t += "require_nonce = true\n";
+  t += "# Android Key Attestation (android-key): a device owner / DPC app sends its Keystore chain.\n";
+  t += "# revocation_list = \"android-status.json\": Google's status list (download\n";
+  t += "#   https://android.googleapis.com/attestation/status to this file, e.g. daily); re-read when it\n";
+  t += "#   changes; if it is set but unreadable or invalid, every android-key attestation is refused.\n";
+  t += "# Posture rules: min_security_level = \"tee\" | \"strongbox\"; require_verified_boot = true\n";
+  t += "#   (verified boot state Verified); require_locked_bootloader = true; min_patch_level = \"YYYY-MM\"\n";
+  t += "#   (the OS security patch level).\n";
+  t += "[provisioners.devices.formats.android-key]\n";
+  t += "enabled = true\n";
+  t += "min_security_level = \"tee\"\n";
+  t += "require_verified_boot = true\n";
+  t += "require_locked_bootloader = true\n";
   return t;
 }
 
