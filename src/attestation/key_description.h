@@ -18,7 +18,7 @@
 //   - Only the AuthorizationList members below are read; every other tag (the list grows with each
 //     Android release) is skipped, but must still be well-formed DER. A tag seen twice in one list
 //     is refused, and so is a list with more than kMaxAuthorizations members.
-//   - Members are not required to be in ascending tag order (some Keymaster 3 devices are not).
+//   - Ascending tag order (which DER implies for these SEQUENCEs) is not enforced; duplicates are.
 //   - Nothing may follow the last member of any SEQUENCE; the extension is at most
 //     kMaxKeyDescriptionBytes, the challenge at most kMaxChallengeBytes (Keystore's own limit).
 //   - Errors are Errc::kMalformed, detail "KeyDescription: <what> at offset N" (N counts from the

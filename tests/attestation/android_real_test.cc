@@ -231,7 +231,7 @@ TEST_P(RealWebAuthn, KeyDescriptionFacts) {
 // README's one, and the anchor used has its key (see GoogleRsaRootsAreOneKey). With the
 // challenge (WebAuthn's clientDataHash) as "key authorization" the verifier passes chain, levels
 // and challenge and refuses the signature: WebAuthn signs authData || clientDataHash, not that.
-TEST_P(RealWebAuthn, ChainToTheRightGoogleRoot) {
+TEST_P(RealWebAuthn, ChainVerifiesUnderTheGoogleRootKey) {
   const WebAuthnSample& s = GetParam();
   const AttestationObject obj = ReadObject(s.name);
   const TrustRoots roots = BuiltinRoots("android-key");
