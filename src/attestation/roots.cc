@@ -1,6 +1,7 @@
 #include "attestation/roots.h"
 
 #include <memory>
+#include <optional>
 
 #include "attestation/roots/builtin_pem.h"
 #include "common/check.h"
@@ -63,30 +64,56 @@ TrustRoots BuiltinRoots(std::string_view format) {
     ok = ok && roots.AddRootsPem(builtin::kYubicoAttestationRoot1Pem).has_value();
     ok = ok && roots.AddIntermediatesPem(builtin::kYubicoAttestation2024IntermediatesPem).has_value();
     CA_CHECK(ok);  // compiled-in constants
+  } else if (format == "android-key") {
+    // Google's published roots: the four RSA roots (one subject, see VerifyChainPath's
+    // anchor_by_signature) and the 2025 EC root. step-ca ships only root 4 and the EC root; roots
+    // 1-3 still anchor devices in the field (the Galaxy S9+ and Pixel 8a samples).
+    bool ok = roots.AddRootsPem(builtin::kGoogleHardwareAttestationRootsPem).has_value();
+    ok = ok && roots.AddRootsPem(builtin::kGoogleKeyAttestationCa1Pem).has_value();
+    CA_CHECK(ok);  // compiled-in constants
   }
   return roots;
 }
 
-Result<void> VerifyChain(const std::vector<Bytes>& chain_der, const TrustRoots& roots, UnixTime at) {
-  if (chain_der.empty()) return Fail(Errc::kBadAttestation, "attestation chain is empty");
-  if (roots.empty()) return BadChain("no trust anchors configured for format \"" + roots.format() + "\"");
+namespace {
 
-  std::vector<ossl::UniquePtr<X509>> certs;
-  for (size_t i = 0; i < chain_der.size(); ++i) {
-    auto cert = ossl::CertFromDer(chain_der[i]);
-    if (!cert) {
-      return Fail(Errc::kBadAttestation,
-                  "attestation chain: certificate " + std::to_string(i) + " does not parse");
+// IgnoreLeafTime accepts a leaf outside its validity period (ChainOptions::ignore_leaf_validity).
+int IgnoreLeafTime(int ok, X509_STORE_CTX* ctx) {
+  if (ok == 0 && X509_STORE_CTX_get_error_depth(ctx) == 0) {
+    const int err = X509_STORE_CTX_get_error(ctx);
+    if (err == X509_V_ERR_CERT_NOT_YET_VALID || err == X509_V_ERR_CERT_HAS_EXPIRED) {
+      X509_STORE_CTX_set_error(ctx, X509_V_OK);
+      return 1;
     }
-    certs.push_back(std::move(*cert));
   }
+  return ok;
+}
 
+// ChainFailure is one X509_verify_cert failure: the OpenSSL error and its depth.
+struct ChainFailure {
+  int err = X509_V_OK;
+  int depth = 0;
+  std::string Text() const {
+    return std::string(X509_verify_cert_error_string(err)) + " (depth " + std::to_string(depth) + ")";
+  }
+  // Specific failures (expiry, constraints) say more than "this anchor did not sign it".
+  bool IsIssuerMismatch() const {
+    return err == X509_V_ERR_CERT_SIGNATURE_FAILURE || err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+           err == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT || err == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+           err == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT || err == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
+  }
+};
+
+// VerifyWith runs X509_verify_cert with these anchors. Returns the path, or fills *failure.
+Result<std::optional<VerifiedChain>> VerifyWith(const std::vector<ossl::UniquePtr<X509>>& certs,
+                                                const std::vector<X509*>& anchors, const TrustRoots& roots,
+                                                UnixTime at, const ChainOptions& opts, ChainFailure* failure) {
   ossl::UniquePtr<X509_STORE> store(X509_STORE_new());
   UntrustedStack untrusted(sk_X509_new_null());
   ossl::UniquePtr<X509_STORE_CTX> ctx(X509_STORE_CTX_new());
   if (!store || !untrusted || !ctx) return Fail(Errc::kInternal, "VerifyChain: out of memory");
-  for (const auto& root : roots.roots()) {
-    if (X509_STORE_add_cert(store.get(), root.get()) != 1) {
+  for (X509* root : anchors) {
+    if (X509_STORE_add_cert(store.get(), root) != 1) {
       ERR_clear_error();  // a duplicate anchor in the bundle is harmless
     }
   }
@@ -103,14 +130,61 @@ Result<void> VerifyChain(const std::vector<Bytes>& chain_der, const TrustRoots& 
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
   X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(at));
   X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+  if (opts.ignore_leaf_validity) X509_STORE_CTX_set_verify_cb(ctx.get(), IgnoreLeafTime);
 
-  const int ok = X509_verify_cert(ctx.get());
-  if (ok != 1) {
-    const int err = X509_STORE_CTX_get_error(ctx.get());
-    const int depth = X509_STORE_CTX_get_error_depth(ctx.get());
+  if (X509_verify_cert(ctx.get()) != 1) {
+    failure->err = X509_STORE_CTX_get_error(ctx.get());
+    failure->depth = X509_STORE_CTX_get_error_depth(ctx.get());
     ERR_clear_error();
-    return BadChain(std::string(X509_verify_cert_error_string(err)) + " (depth " + std::to_string(depth) + ")");
+    return std::optional<VerifiedChain>();
   }
+  VerifiedChain out;
+  STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx.get());
+  for (int i = 0; i < sk_X509_num(chain); ++i) {
+    X509* c = sk_X509_value(chain, i);
+    if (X509_up_ref(c) != 1) return Fail(Errc::kInternal, "X509_up_ref");
+    out.path.emplace_back(c);
+  }
+  return std::optional<VerifiedChain>(std::move(out));
+}
+
+}  // namespace
+
+Result<VerifiedChain> VerifyChainPath(const std::vector<Bytes>& chain_der, const TrustRoots& roots, UnixTime at,
+                                      const ChainOptions& opts) {
+  if (chain_der.empty()) return Fail(Errc::kBadAttestation, "attestation chain is empty");
+  if (roots.empty()) return BadChain("no trust anchors configured for format \"" + roots.format() + "\"");
+
+  std::vector<ossl::UniquePtr<X509>> certs;
+  for (size_t i = 0; i < chain_der.size(); ++i) {
+    auto cert = ossl::CertFromDer(chain_der[i]);
+    if (!cert) {
+      return Fail(Errc::kBadAttestation,
+                  "attestation chain: certificate " + std::to_string(i) + " does not parse");
+    }
+    certs.push_back(std::move(*cert));
+  }
+
+  std::vector<std::vector<X509*>> attempts;
+  if (opts.anchor_by_signature) {
+    for (const auto& root : roots.roots()) attempts.push_back({root.get()});
+  } else {
+    attempts.emplace_back();
+    for (const auto& root : roots.roots()) attempts.back().push_back(root.get());
+  }
+  std::optional<ChainFailure> reported;
+  for (const auto& anchors : attempts) {
+    ChainFailure failure;
+    CA_TRY(auto path, VerifyWith(certs, anchors, roots, at, opts, &failure));
+    if (path) return std::move(*path);
+    if (!reported || (reported->IsIssuerMismatch() && !failure.IsIssuerMismatch())) reported = failure;
+  }
+  return BadChain(reported->Text());
+}
+
+Result<void> VerifyChain(const std::vector<Bytes>& chain_der, const TrustRoots& roots, UnixTime at) {
+  CA_TRY(auto path, VerifyChainPath(chain_der, roots, at, ChainOptions{}));
+  (void)path;
   return Ok();
 }
 

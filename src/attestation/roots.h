@@ -46,7 +46,8 @@ class TrustRoots final {
 
 // BuiltinRoots returns the anchors compiled into the binary for a format: "apple" -> Apple
 // Enterprise Attestation Root CA; "step" -> Yubico PIV Root CA Serial 263751 and Yubico Attestation
-// Root 1 (plus the 2024 Yubico intermediates, for path building only). Any other format ("tpm":
+// Root 1 (plus the 2024 Yubico intermediates, for path building only); "android-key" -> Google
+// Hardware Attestation Roots 1-4 and Google Key Attestation CA1. Any other format ("tpm":
 // the organisation's own attestation CA) gets an empty pool, which verifies nothing.
 TrustRoots BuiltinRoots(std::string_view format);
 
@@ -64,5 +65,26 @@ TrustRoots BuiltinRoots(std::string_view format);
 // Errors: Errc::kBadAttestation, e.g. "attestation chain does not verify: certificate has expired
 // (depth 0)".
 Result<void> VerifyChain(const std::vector<Bytes>& chain_der, const TrustRoots& roots, UnixTime at);
+
+// ChainOptions relaxes or sharpens VerifyChain for one format.
+//   ignore_leaf_validity  the leaf's notBefore/notAfter are not checked (Android Keystore leaves
+//                         carry placeholder dates, 1970..2106); every other certificate's are.
+//   anchor_by_signature   each anchor is tried alone, in pool order, and the first that verifies
+//                         wins: for pools whose anchors share a subject AND a subjectKeyIdentifier
+//                         (Google's four RSA roots), where OpenSSL's issuer lookup cannot tell them
+//                         apart and may stop at the wrong one.
+struct ChainOptions {
+  bool ignore_leaf_validity = false;
+  bool anchor_by_signature = false;
+};
+
+// VerifiedChain is the path X509_verify_cert built: leaf first, the anchor last.
+struct VerifiedChain {
+  std::vector<ossl::UniquePtr<X509>> path;
+};
+
+// VerifyChainPath is VerifyChain with options, returning the verified path.
+Result<VerifiedChain> VerifyChainPath(const std::vector<Bytes>& chain_der, const TrustRoots& roots, UnixTime at,
+                                      const ChainOptions& opts);
 
 }  // namespace ca::attestation

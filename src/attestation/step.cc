@@ -1,4 +1,5 @@
 #include "attestation/step.h"
+#include "attestation/key_auth_signature.h"
 #include "attestation/leaf_extensions.h"
 
 #include <algorithm>
@@ -66,40 +67,6 @@ std::string FormFactor(uint8_t v) {
   return out;
 }
 
-// CheckSignature verifies sig (already unwrapped) with the leaf key over the key authorization.
-Result<void> CheckSignature(X509* leaf, ByteView sig, std::string_view key_authorization) {
-  EVP_PKEY* key = X509_get0_pubkey(leaf);
-  if (key == nullptr) return Bad("leaf public key cannot be read");
-  const EVP_MD* md = nullptr;
-  switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_EC: {
-      char group[64] = {};
-      size_t len = 0;
-      if (EVP_PKEY_get_group_name(key, group, sizeof(group), &len) != 1 || std::string_view(group, len) != "prime256v1") {
-        ERR_clear_error();
-        return Bad("attested EC key is not P-256; only P-256 can sign the key authorization");
-      }
-      md = EVP_sha256();
-      break;
-    }
-    case EVP_PKEY_RSA:
-      md = EVP_sha256();  // PKCS#1 v1.5 is the default padding
-      break;
-    case EVP_PKEY_ED25519:
-      break;  // pure Ed25519 over the raw message
-    default:
-      return Bad("attested key type cannot sign the key authorization (want EC P-256, RSA or Ed25519)");
-  }
-  ossl::UniquePtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
-  if (!ctx) return Fail(Errc::kInternal, "EVP_MD_CTX_new");
-  const ByteView msg = AsBytes(key_authorization);
-  const bool ok = EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) == 1 &&
-                  EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), msg.data(), msg.size()) == 1;
-  ERR_clear_error();
-  if (!ok) return Bad("signature over the key authorization does not verify");
-  return Ok();
-}
-
 }  // namespace
 
 Result<AttestedDevice> ParseStepLeaf(ByteView leaf_der) {
@@ -151,7 +118,7 @@ Result<AttestedDevice> VerifyStep(const AttStmt& st, std::string_view key_author
   if (sig->empty()) return Bad("sig is empty");
   auto leaf = ossl::CertFromDer(st.x5c[0]);
   if (!leaf) return Bad("leaf does not parse");
-  CA_RETURN_IF_ERROR(CheckSignature(leaf->get(), *sig, key_authorization));
+  CA_RETURN_IF_ERROR(CheckKeyAuthSignature(X509_get0_pubkey(leaf->get()), *sig, key_authorization, "step"));
 
   dev.chain_der = st.x5c;
   return dev;

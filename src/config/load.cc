@@ -199,7 +199,12 @@ class Parser {
                                  {"require_nonce", Bool(fc.require_nonce)},
                                  {"min_os_version", Str(fc.min_os_version)},
                                  {"require_sip", Bool(fc.require_sip)},
-                                 {"require_full_secure_boot", Bool(fc.require_full_secure_boot)}});
+                                 {"require_full_secure_boot", Bool(fc.require_full_secure_boot)},
+                                 {"revocation_list", Str(fc.revocation_list)},
+                                 {"min_security_level", Str(fc.min_security_level)},
+                                 {"require_verified_boot", Bool(fc.require_verified_boot)},
+                                 {"require_locked_bootloader", Bool(fc.require_locked_bootloader)},
+                                 {"min_patch_level", Str(fc.min_patch_level)}});
                         }});
     }
     Table(node, path, fields);

@@ -216,6 +216,38 @@ void ValidateSubset(Problems& p, const std::string& key, const std::vector<std::
   }
 }
 
+// IsYearMonth accepts "YYYY-MM" (month 01..12).
+bool IsYearMonth(const std::string& s) {
+  if (s.size() != 7 || s[4] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6}) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  const int month = (s[5] - '0') * 10 + (s[6] - '0');
+  return month >= 1 && month <= 12;
+}
+
+// ValidateAndroidRules checks the android-key settings, and that they are set on no other format.
+void ValidateAndroidRules(const std::string& base, const std::string& format, const FormatConfig& fc, Problems& p) {
+  const std::string key = base + ".formats." + format;
+  if (format != "android-key") {
+    const bool set = !fc.revocation_list.empty() || !fc.min_security_level.empty() || fc.require_verified_boot ||
+                     fc.require_locked_bootloader || !fc.min_patch_level.empty();
+    if (set) {
+      p.AddAt(key, "'" + key + "': revocation_list, min_security_level, require_verified_boot, "
+                   "require_locked_bootloader and min_patch_level apply to android-key only");
+    }
+    return;
+  }
+  if (!fc.min_security_level.empty() && fc.min_security_level != "tee" && fc.min_security_level != "strongbox") {
+    p.AddAt(key + ".min_security_level",
+            "'" + key + ".min_security_level' must be \"tee\" or \"strongbox\", got '" + fc.min_security_level + "'");
+  }
+  if (!fc.min_patch_level.empty() && !IsYearMonth(fc.min_patch_level)) {
+    p.AddAt(key + ".min_patch_level",
+            "'" + key + ".min_patch_level' must be \"YYYY-MM\" (e.g. \"2025-01\"), got '" + fc.min_patch_level + "'");
+  }
+}
+
 void ValidateProvisioner(const ProvisionerConfig& pc, Problems& p) {
   const std::string base = "provisioners." + pc.name;
   if (!IsProvisionerName(pc.name)) {
@@ -251,6 +283,7 @@ void ValidateProvisioner(const ProvisionerConfig& pc, Problems& p) {
     p.AddAt(base + ".max_cert_lifetime",
             "'" + base + ".max_cert_lifetime' must be 0 or between cert_lifetime and 398d");
   }
+  for (const auto& [format, fc] : pc.formats) ValidateAndroidRules(base, format, fc, p);
   for (const char* list : {"allowed_names", "denied_names"}) {
     const auto& v =
         std::string(list) == "allowed_names" ? pc.names.allowed_names : pc.names.denied_names;

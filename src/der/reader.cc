@@ -65,29 +65,66 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-bool Reader::Header(Tag* tag, size_t* header_len, size_t* content_len) const {
-  if (data_.size() < 2) return false;
-  const Tag t = data_[0];
-  if ((t & 0x1f) == 0x1f) return false;  // high-tag-number form: not used by anything we read
-  if (t == 0x00) return false;           // end-of-contents only follows indefinite lengths
-  const uint8_t l0 = data_[1];
-  size_t hl = 2;
+bool Reader::Length(size_t at, size_t* header_len, size_t* content_len) const {
+  if (data_.size() <= at) return false;
+  const uint8_t l0 = data_[at];
+  size_t hl = at + 1;
   size_t len = l0;
   if (l0 == 0x80) return false;  // indefinite length (BER only)
   if (l0 > 0x80) {
     const size_t n = l0 & 0x7fu;
     if (n > 4) return false;  // also refuses the reserved 0xff
-    if (data_.size() - 2 < n) return false;
-    if (data_[2] == 0x00) return false;  // leading zero length octet
+    if (data_.size() - hl < n) return false;
+    if (data_[hl] == 0x00) return false;  // leading zero length octet
     len = 0;
-    for (size_t i = 0; i < n; ++i) len = (len << 8) | data_[2 + i];
+    for (size_t i = 0; i < n; ++i) len = (len << 8) | data_[hl + i];
     if (len < 0x80) return false;  // must have used the short form
     hl += n;
   }
   if (len > data_.size() - hl) return false;
-  *tag = t;
   *header_len = hl;
   *content_len = len;
+  return true;
+}
+
+bool Reader::Header(Tag* tag, size_t* header_len, size_t* content_len) const {
+  if (data_.size() < 2) return false;
+  const Tag t = data_[0];
+  if ((t & 0x1f) == 0x1f) return false;  // high-tag-number form: only ReadAnyNumbered takes it
+  if (t == 0x00) return false;           // end-of-contents only follows indefinite lengths
+  if (!Length(1, header_len, content_len)) return false;
+  *tag = t;
+  return true;
+}
+
+bool Reader::NumberedHeader(NumberedTag* tag, size_t* header_len, size_t* content_len) const {
+  if (data_.size() < 2) return false;
+  const uint8_t t = data_[0];
+  if (t == 0x00) return false;
+  NumberedTag out;
+  out.class_bits = t & 0xc0;
+  out.constructed = (t & kConstructed) != 0;
+  size_t at = 1;
+  if ((t & 0x1f) != 0x1f) {
+    out.number = t & 0x1fu;
+  } else {
+    // X.690 §8.1.2.4.2: base 128, high bit set on all but the last octet, no leading 0x80 octet;
+    // DER (§10.1 with §8.1.2.2) keeps numbers below 31 in the single-octet form.
+    uint32_t number = 0;
+    bool last = false;
+    while (!last) {
+      if (at >= data_.size() || at > kMaxTagNumberOctets) return false;
+      const uint8_t b = data_[at];
+      if (at == 1 && b == 0x80) return false;
+      number = (number << 7) | (b & 0x7fu);
+      last = (b & 0x80) == 0;
+      ++at;
+    }
+    if (number < 31) return false;
+    out.number = number;
+  }
+  if (!Length(at, header_len, content_len)) return false;
+  *tag = out;
   return true;
 }
 
@@ -104,6 +141,17 @@ bool Reader::ReadAny(Tag* tag, ByteView* value) {
   if (!Header(&t, &hl, &len)) return false;
   *tag = t;
   *value = data_.subspan(hl, len);
+  data_ = data_.subspan(hl + len);
+  return true;
+}
+
+bool Reader::ReadAnyNumbered(NumberedTag* tag, Reader* contents) {
+  if (depth_ >= kMaxDepth) return false;
+  NumberedTag t;
+  size_t hl, len;
+  if (!NumberedHeader(&t, &hl, &len)) return false;
+  *tag = t;
+  *contents = Reader(data_.subspan(hl, len), depth_ + 1);
   data_ = data_.subspan(hl + len);
   return true;
 }

@@ -4,8 +4,10 @@
 // extensions and embedded structures.
 //
 // Strictness (X.690 §10.1, §8.1.2, §8.1.3):
-//   - single-octet identifiers only (tag numbers 0..30; the high-tag-number form 0x1f is refused,
-//     and so is the end-of-contents octet 0x00);
+//   - single-octet identifiers (tag numbers 0..30) for everything but ReadAnyNumbered, which also
+//     takes the high-tag-number form (X.690 §8.1.2.4: minimal base-128, number >= 31, at most
+//     kMaxTagNumberOctets octets; Android KeyMint's AuthorizationList uses [704] and the like); the
+//     end-of-contents octet 0x00 is refused;
 //   - definite, minimal lengths only (no indefinite form 0x80, no long form below 128, no leading
 //     zero length octets, at most 4 length octets);
 //   - the length must fit in what remains;
@@ -47,6 +49,14 @@ constexpr Tag ContextTag(unsigned n, bool constructed) {
   return static_cast<Tag>(kContextSpecific | (constructed ? kConstructed : 0) | (n & 0x1f));
 }
 
+// NumberedTag is an identifier of any tag-number form: class and constructed bits of the first
+// octet (e.g. kContextSpecific | kConstructed) and the tag number.
+struct NumberedTag {
+  uint8_t class_bits = 0;  // 0x00 universal, 0x40 application, 0x80 context-specific, 0xc0 private
+  bool constructed = false;
+  uint32_t number = 0;
+};
+
 // BitString is the contents of a BIT STRING: bytes and the number of unused bits in the last byte.
 struct BitString {
   ByteView bytes;
@@ -58,6 +68,8 @@ class Reader final {
  public:
   // kMaxDepth bounds how deep ReadTag children may nest.
   static constexpr int kMaxDepth = 32;
+  // kMaxTagNumberOctets bounds the high-tag-number form (3 octets: numbers up to 2^21 - 1).
+  static constexpr size_t kMaxTagNumberOctets = 3;
 
   Reader() = default;
   explicit Reader(ByteView data) : data_(data) {}
@@ -74,6 +86,11 @@ class Reader final {
 
   // ReadAny reads the next element, whatever its tag, into *tag and *value (the contents octets).
   bool ReadAny(Tag* tag, ByteView* value);
+  // ReadAnyNumbered reads the next element whatever its tag, in either tag-number form, into *tag
+  // and a child reader over its contents (one level deeper; false past kMaxDepth).
+  bool ReadAnyNumbered(NumberedTag* tag, Reader* contents);
+  // Rest is what remains to be read (for offsets in error details: Rest().data() - start).
+  ByteView Rest() const { return data_; }
   // ReadElement reads an element with this exact tag and returns its contents octets.
   std::optional<ByteView> ReadElement(Tag tag);
   // ReadRawElement reads an element with this exact tag and returns it whole (identifier, length and
@@ -120,6 +137,10 @@ class Reader final {
   Reader(ByteView data, int depth) : data_(data), depth_(depth) {}
   // Header parses the identifier and length at the front of data_ without consuming anything.
   bool Header(Tag* tag, size_t* header_len, size_t* content_len) const;
+  // NumberedHeader is Header that also takes the high-tag-number form.
+  bool NumberedHeader(NumberedTag* tag, size_t* header_len, size_t* content_len) const;
+  // Length parses the length octets at data_[at] (definite, minimal, <= 4 octets, fits).
+  bool Length(size_t at, size_t* header_len, size_t* content_len) const;
   std::optional<std::string_view> ReadString(Tag tag, bool (*valid)(std::string_view));
 
   ByteView data_;

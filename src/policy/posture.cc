@@ -38,6 +38,68 @@ const std::string* Fact(const std::map<std::string, std::string>& facts, const c
   return it == facts.end() ? nullptr : &it->second;
 }
 
+int LevelRank(const std::string& level) {
+  if (level == "strongbox") return 2;
+  if (level == "tee") return 1;
+  return 0;
+}
+
+// PatchMonth reads an attested patch level (YYYYMM, or YYYYMMDD for vendor/boot) as YYYYMM.
+std::optional<int64_t> PatchMonth(const std::string& v) {
+  if (v.size() != 6 && v.size() != 8) return std::nullopt;
+  int64_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  return v.size() == 8 ? n / 100 : n;
+}
+
+// CheckAndroidPosture applies the android-key rules (config validation keeps them off other formats).
+Result<void> CheckAndroidPosture(const std::string& format, const config::FormatConfig& fc,
+                                 const std::map<std::string, std::string>& facts) {
+  if (!fc.min_security_level.empty()) {
+    const std::string want = "\"" + fc.min_security_level + "\"";
+    const std::string* level = Fact(facts, "security_level");
+    if (level == nullptr) return Refuse(format, "min_security_level", want, "the device did not attest a security level");
+    if (LevelRank(*level) < LevelRank(fc.min_security_level)) {
+      return Refuse(format, "min_security_level", want, "the key is protected by \"" + *level + "\"");
+    }
+  }
+  if (fc.require_verified_boot) {
+    const std::string* state = Fact(facts, "verified_boot_state");
+    if (state == nullptr) {
+      return Refuse(format, "require_verified_boot", "true", "the device did not attest its verified boot state");
+    }
+    if (*state != "verified") {
+      return Refuse(format, "require_verified_boot", "true", "the verified boot state is \"" + *state + "\"");
+    }
+  }
+  if (fc.require_locked_bootloader) {
+    const std::string* locked = Fact(facts, "device_locked");
+    if (locked == nullptr) {
+      return Refuse(format, "require_locked_bootloader", "true", "the device did not attest its bootloader state");
+    }
+    if (*locked != "true") return Refuse(format, "require_locked_bootloader", "true", "the bootloader is unlocked");
+  }
+  if (!fc.min_patch_level.empty()) {
+    const std::string want = "\"" + fc.min_patch_level + "\"";
+    const std::string* patch = Fact(facts, "os_patch_level");
+    if (patch == nullptr) return Refuse(format, "min_patch_level", want, "the device did not attest its OS patch level");
+    auto have = PatchMonth(*patch);
+    if (!have) return Refuse(format, "min_patch_level", want, "the attested OS patch level \"" + *patch + "\" is not YYYYMM");
+    // Config validation checked "YYYY-MM"; anything else fails closed.
+    const std::string& m = fc.min_patch_level;
+    auto min = m.size() == 7 && m[4] == '-' ? PatchMonth(m.substr(0, 4) + m.substr(5, 2)) : std::nullopt;
+    if (!min) return Refuse(format, "min_patch_level", want, "the rule is not \"YYYY-MM\"");
+    if (*have < *min) {
+      return Refuse(format, "min_patch_level", want,
+                    "the OS patch level is " + patch->substr(0, 4) + "-" + patch->substr(4, 2));
+    }
+  }
+  return Ok();
+}
+
 }  // namespace
 
 std::optional<int> CompareVersions(const std::string& a, const std::string& b) {
@@ -77,6 +139,7 @@ Result<void> CheckPosture(const std::string& format, const config::FormatConfig&
       return Refuse(format, "require_full_secure_boot", "true", "secure boot is \"" + *boot + "\"");
     }
   }
+  CA_RETURN_IF_ERROR(CheckAndroidPosture(format, fc, facts));
   return Ok();
 }
 

@@ -17,4 +17,10 @@ extern const std::string_view kYubicoAttestationRoot1Pem;
 // f9 certificate (PIV Attestation A 1 / B 1, Attestation Intermediate A 1 / B 1). Not anchors.
 extern const std::string_view kYubicoAttestation2024IntermediatesPem;
 
+// kGoogleHardwareAttestationRootsPem: Google Hardware Attestation Roots 1-4 (RSA-4096, one shared
+// subject; format "android-key").
+extern const std::string_view kGoogleHardwareAttestationRootsPem;
+// kGoogleKeyAttestationCa1Pem: Google Key Attestation CA1 (EC P-384, 2025; format "android-key").
+extern const std::string_view kGoogleKeyAttestationCa1Pem;
+
 }  // namespace ca::attestation::builtin
