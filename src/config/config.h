@@ -74,9 +74,23 @@ struct FormatConfig {
   std::string min_os_version;          // dotted numeric, e.g. "14.2"
   bool require_sip = false;            // System Integrity Protection enabled
   bool require_full_secure_boot = false;
+  // Posture rules (step, YubiKey PIV): the slot's PIN / touch policy must not be "never".
+  bool require_pin_policy = false;
+  bool require_touch_policy = false;
 };
 
 inline constexpr const char* kAttestationFormats[] = {"apple", "step", "tpm", "android-key"};
+
+// WebhookConfig: the authorizing webhook of a device provisioner ([provisioners.NAME.webhook]),
+// asked after a device-attest-01 attestation passed every local check (docs/webhooks.md).
+struct WebhookConfig {
+  std::string url;                  // https:// (http:// only with allow_insecure_http)
+  std::string secret_file;          // HMAC-SHA256 key, read at start (trailing newline dropped)
+  std::string secret_env;           // or: the environment variable holding the key
+  uint32_t timeout_s = 5;           // one attempt, connect to answer ("5s"); 1s..30s
+  std::string ca_file;              // PEM bundle to verify the webhook; empty: the system store
+  bool allow_insecure_http = false;  // tests and loopback setups only
+};
 
 struct ProvisionerConfig {
   std::string name;
@@ -90,6 +104,7 @@ struct ProvisionerConfig {
   // or not active; "off" skips the inventory (the attestation alone decides).
   std::string inventory = "required";
   std::map<std::string, FormatConfig> formats;  // absent format: enabled with defaults
+  std::optional<WebhookConfig> webhook;          // device-attest-01 only
   // FormatFor returns the format's settings (defaults when the table is absent).
   FormatConfig FormatFor(const std::string& format) const {
     auto it = formats.find(format);

@@ -176,7 +176,8 @@ class Parser {
              {"allowed_names", StrList(pc.names.allowed_names)},
              {"denied_names", StrList(pc.names.denied_names)},
              {"inventory", Str(pc.inventory)},
-             {"formats", [this, &pc](const toml::node& n, const std::string& p) { Formats(n, p, pc); }}});
+             {"formats", [this, &pc](const toml::node& n, const std::string& p) { Formats(n, p, pc); }},
+             {"webhook", [this, &pc](const toml::node& n, const std::string& p) { Webhook(n, p, pc); }}});
     }
   }
 
@@ -193,10 +194,24 @@ class Parser {
                                  {"require_nonce", Bool(fc.require_nonce)},
                                  {"min_os_version", Str(fc.min_os_version)},
                                  {"require_sip", Bool(fc.require_sip)},
-                                 {"require_full_secure_boot", Bool(fc.require_full_secure_boot)}});
+                                 {"require_full_secure_boot", Bool(fc.require_full_secure_boot)},
+                                 {"require_pin_policy", Bool(fc.require_pin_policy)},
+                                 {"require_touch_policy", Bool(fc.require_touch_policy)}});
                         }});
     }
     Table(node, path, fields);
+  }
+
+  // Webhook reads [provisioners.NAME.webhook].
+  void Webhook(const toml::node& node, const std::string& path, ProvisionerConfig& pc) {
+    WebhookConfig& w = pc.webhook.emplace();
+    Table(node, path,
+          {{"url", Str(w.url)},
+           {"secret_file", Str(w.secret_file)},
+           {"secret_env", Str(w.secret_env)},
+           {"timeout", Duration(w.timeout_s)},
+           {"ca_file", Str(w.ca_file)},
+           {"allow_insecure_http", Bool(w.allow_insecure_http)}});
   }
 
   void Root(const toml::table& root, Config& cfg) {

@@ -257,7 +257,10 @@ void Validate(Config& cfg, Problems& p) {
   ValidateCa(cfg.ca, p);
   ValidateOther(cfg, p);
   if (cfg.provisioners.empty()) p.Add(0, "at least one [provisioners.NAME] table is required");
-  for (const auto& [name, pc] : cfg.provisioners) ValidateProvisioner(pc, p);
+  for (const auto& [name, pc] : cfg.provisioners) {
+    ValidateProvisioner(pc, p);
+    ValidateWebhook(pc, p);
+  }
 }
 
 }  // namespace ca::config::internal
