@@ -57,7 +57,7 @@ Result<Decision> Authorizer::Attempt(const std::string& body, const std::string&
 
 Result<Decision> Authorizer::Ask(const AuthorizeRequest& req, int* attempts) {
   if (attempts != nullptr) *attempts = 0;
-  InFlight slot(in_flight_, s_.max_in_flight);
+  InFlight slot(*s_.in_flight, s_.max_in_flight);
   if (!slot.Acquired()) {
     log::Warn("webhook provisioner={} request_id={}: {} calls already in flight", s_.provisioner, req.request_id,
               s_.max_in_flight);
@@ -81,6 +81,7 @@ Result<Decision> Authorizer::Ask(const AuthorizeRequest& req, int* attempts) {
 Result<Authorizers> LoadAuthorizers(const config::Config& cfg, const SecretReader& read_secret,
                                     http::AddressLookup lookup, size_t max_in_flight) {
   Authorizers out;
+  auto in_flight = std::make_shared<std::atomic<size_t>>(0);
   for (const auto& [name, p] : cfg.provisioners) {
     if (!p.webhook) continue;
     const config::WebhookConfig& w = *p.webhook;
@@ -99,6 +100,7 @@ Result<Authorizers> LoadAuthorizers(const config::Config& cfg, const SecretReade
     s.ca_file = w.ca_file.empty() ? "" : cfg.Path(w.ca_file);
     s.lookup = lookup;
     s.max_in_flight = max_in_flight;
+    s.in_flight = in_flight;
     out.emplace(name, std::make_unique<Authorizer>(std::move(s)));
   }
   return out;

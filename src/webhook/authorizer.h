@@ -28,11 +28,16 @@ class Authorizer final {
     http::AddressLookup lookup;
     // A call holds the caller's (HTTP) thread for up to 2 * timeout + retry_pause; beyond
     // max_in_flight concurrent calls, Ask answers kRateLimited at once (docs/webhooks.md).
+    // in_flight counts the calls running; LoadAuthorizers shares one counter between all
+    // provisioners (null: this authorizer counts alone).
     size_t max_in_flight = 4;
+    std::shared_ptr<std::atomic<size_t>> in_flight;
     std::chrono::milliseconds retry_pause{250};
   };
 
-  explicit Authorizer(Settings s) : s_(std::move(s)) {}
+  explicit Authorizer(Settings s) : s_(std::move(s)) {
+    if (!s_.in_flight) s_.in_flight = std::make_shared<std::atomic<size_t>>(0);
+  }
 
   // Ask POSTs RequestBody(req), signed, and retries once after a failed attempt (transport error,
   // a status other than 200, an unusable answer). Returns the webhook's decision, or
@@ -48,7 +53,6 @@ class Authorizer final {
   Result<Decision> Attempt(const std::string& body, const std::string& timestamp, const std::string& request_id);
 
   Settings s_;
-  std::atomic<size_t> in_flight_{0};
 };
 
 // Authorizers: provisioner name -> its webhook (only provisioners that configure one).
@@ -60,7 +64,8 @@ using SecretReader = std::function<Result<std::string>(const std::string& file, 
 // kMinSecretBytes: an HMAC-SHA256 key shorter than this is refused at start.
 inline constexpr size_t kMinSecretBytes = 32;
 
-// LoadAuthorizers builds the authorizers of cfg's provisioners (secrets read now, at start).
+// LoadAuthorizers builds the authorizers of cfg's provisioners (secrets read now, at start);
+// max_in_flight bounds their concurrent calls together.
 Result<Authorizers> LoadAuthorizers(const config::Config& cfg, const SecretReader& read_secret,
                                     http::AddressLookup lookup, size_t max_in_flight);
 

@@ -145,6 +145,29 @@ TEST(WebhookAuthorizer, ConcurrentCallsCapped) {
   EXPECT_TRUE(a.Ask(Req()));  // the slot is free again
 }
 
+TEST(WebhookAuthorizer, CapSharedBetweenProvisioners) {
+  Hook h({{200, R"({"allow": true})", 600}});
+  auto shared = std::make_shared<std::atomic<size_t>>(0);
+  const auto make = [&](const char* name) {
+    Authorizer::Settings s;
+    s.provisioner = name;
+    s.url = "http://127.0.0.1:" + std::to_string(h.server->port()) + "/";
+    s.key = SecretBytes(kKey);
+    s.max_in_flight = 1;
+    s.in_flight = shared;
+    return std::make_unique<Authorizer>(std::move(s));
+  };
+  auto a = make("a");
+  auto b = make("b");
+  std::thread first([&] { EXPECT_TRUE(a->Ask(Req())); });
+  while (h.calls() == 0) std::this_thread::sleep_for(milliseconds(5));
+  auto second = b->Ask(Req());
+  first.join();
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, Errc::kRateLimited);
+  EXPECT_EQ(shared->load(), 0u);
+}
+
 TEST(WebhookAuthorizer, LoadReadsSecretsAndRefusesShortOnes) {
   auto cfg = config::ParseConfig(R"([provisioners.devices]
 challenges = ["device-attest-01"]
