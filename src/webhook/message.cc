@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
+#include "common/json.h"
 #include "ossl/pem.h"
 
 namespace ca::webhook {
@@ -63,8 +64,10 @@ std::string SanitizeReason(std::string_view reason) {
 
 Result<Decision> ParseAnswer(unsigned status, std::string_view body) {
   if (status != 200) return Fail(Errc::kUnavailable, "HTTP status " + std::to_string(status));
-  const auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return Fail(Errc::kUnavailable, "the answer is not a JSON object");
+  // Bounded and strict: {"allow": false, "allow": true} is refused, not read as its last key.
+  const auto parsed = ParseJsonBounded(body);
+  if (!parsed || !parsed->is_object()) return Fail(Errc::kUnavailable, "the answer is not a JSON object");
+  const nlohmann::json& j = *parsed;
   const auto allow = j.find("allow");
   if (allow == j.end() || !allow->is_boolean()) {
     return Fail(Errc::kUnavailable, "the answer has no boolean \"allow\"");

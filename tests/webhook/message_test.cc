@@ -77,7 +77,9 @@ TEST(WebhookAnswer, AllowAndDeny) {
 TEST(WebhookAnswer, AnythingElseIsUnavailable) {
   const std::pair<unsigned, const char*> bad[] = {
       {500, R"({"allow": true})"}, {201, R"({"allow": true})"}, {200, "allow"},       {200, "[true]"},
-      {200, R"({"allow": "yes"})"}, {200, "{}"},                 {200, R"({"allow": true, "reason": 5})"}};
+      {200, R"({"allow": "yes"})"}, {200, "{}"},                 {200, R"({"allow": true, "reason": 5})"},
+      {200, R"({"allow": false, "allow": true})"},  // duplicate keys: ambiguous, refused
+      {200, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"}};
   for (const auto& [status, body] : bad) {
     auto r = ParseAnswer(status, body);
     ASSERT_FALSE(r) << status << " " << body;
