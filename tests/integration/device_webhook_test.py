@@ -13,7 +13,9 @@ Cases: allow -> certificate issued, the webhook saw the provisioner, account, id
 identifiers, facts, key hash, chain, timestamp and request id; deny -> refusal carrying the reason;
 500 then 200 -> allowed after one retry (2 calls, same signed body); 500 twice -> refused
 fail-closed; an answer slower than the timeout -> refused (2 calls); invalid JSON -> refused; a
-refused attestation (wrong nonce) never reaches the webhook; every call carried a valid HMAC.
+refused attestation (wrong nonce) never reaches the webhook; with [server] threads = 2 (one webhook
+slot) a second device while the slot waits gets 429 rateLimited and its challenge stays pending;
+every call carried a valid HMAC; audit lines for each decision.
 Environment: ATTESTCA_BIN, ATTESTCA_SRC (unused).
 """
 import os
@@ -43,7 +45,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E40
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Harness, TestFailure  # noqa: E402
 from acme_http import SetupError, must  # noqa: E402
-from device_acme import Account, Client, DeviceOrder, Runner, check_cert, expect_refusal, spki, wait_valid  # noqa: E402
+from device_acme import (Account, Client, DeviceOrder, Runner, check_cert, expect_refusal, problem,  # noqa: E402
+                         spki, wait_valid)
 from device_attest_apple_test import Pki, att_obj  # noqa: E402
 
 from cryptography import x509  # noqa: E402
@@ -216,6 +219,32 @@ def run(h, c, pki, hook):
         calls(0)
     t.step("a refused attestation (wrong nonce) never reaches the webhook", local_refusal_first)
 
+    def busy():
+        # [server] threads = 2, so at most one webhook call may wait; a second device meanwhile gets
+        # rateLimited with its challenge still pending, and succeeds once the webhook is free.
+        hook.reset((200, {"allow": True}, 3))
+        slow, second = DeviceOrder(acct, SERIAL), DeviceOrder(acct, SERIAL)
+        done = {}
+        worker = threading.Thread(target=lambda: done.setdefault("r", answer(slow, ec.generate_private_key(ec.SECP256R1()))))
+        worker.start()
+        try:
+            for _ in range(200):
+                if hook.n():
+                    break
+                time.sleep(0.01)
+            dev = ec.generate_private_key(ec.SECP256R1())
+            problem(answer(second, dev), 429, "rateLimited", r"too many device authorizations in progress")
+            ch = must(acct.post(second.authz_url), 200).json()["challenges"][0]
+            if ch.get("status") != "pending":
+                raise SetupError(f"challenge is {ch.get('status')!r} after rateLimited, want pending")
+        finally:
+            worker.join()
+        expect_refusal(slow, done["r"], r"authorizing webhook unavailable: timeout", subproblem=True)
+        hook.reset((200, {"allow": True}, 0))
+        valid(second, ec.generate_private_key(ec.SECP256R1()))
+    t.step("a second device while the only webhook slot waits -> 429 rateLimited, challenge pending, "
+           "valid once the webhook is free", busy)
+
     def signatures():
         if hook.bad_signatures:
             raise SetupError(f"{hook.bad_signatures} call(s) with a bad X-Attestca-Signature")
@@ -254,6 +283,7 @@ def main():
             h.set(w, "allow_insecure_http", "true")
             h.set(w, "secret_file", '"webhook.secret"')
             h.set(w, "timeout", '"1s"')
+            h.set("server", "threads", "2")  # one webhook slot: the busy case saturates it
             h.start()
             c = Client(h.port, h.tls_root)
             try:
