@@ -179,6 +179,27 @@ asio::awaitable<Result<ClientResponse>> Run(const Target& t, const ClientRequest
   co_return co_await Exchange(s, tcp, t, req, deadline);
 }
 
+bool IsRedirect(unsigned status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// RedirectUrl resolves a Location against the current URL; https never redirects to http.
+Result<std::string> RedirectUrl(const Target& from, const std::string& current, std::string_view location) {
+  const auto bad = [&from](std::string_view why) {
+    return Fail(Errc::kConnection, fmt::format("Fetching {}: {}", from.url, why));
+  };
+  const auto ref = urls::parse_uri_reference(location);
+  if (location.empty() || !ref) return bad("redirect without a valid Location");
+  urls::url dest;
+  if (!urls::resolve(urls::url_view(current), *ref, dest)) return bad("redirect without a valid Location");
+  dest.remove_fragment();
+  if (dest.scheme_id() != urls::scheme::https && dest.scheme_id() != urls::scheme::http) {
+    return bad("redirect to a scheme other than http or https");
+  }
+  if (from.https && dest.scheme_id() != urls::scheme::https) return bad("redirect from https to http refused");
+  return std::string(dest.buffer());
+}
+
 bool IsToken(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
@@ -203,10 +224,6 @@ Result<ClientResponse> Fetch(const ClientRequest& req) {
     return Fail(Errc::kMalformed, fmt::format("unsupported HTTP method \"{}\"", req.method.substr(0, 20)));
   }
   CA_TRY(Target t, ParseTarget(req.url));
-  CA_RETURN_IF_ERROR(Resolve(t, req.lookup));
-  if (OutboundClock::now() >= deadline) {
-    return Fail(Errc::kConnection, fmt::format("Fetching {}: Timeout during the address lookup", t.url));
-  }
 
   asio::ssl::context tls(asio::ssl::context::tls_client);
   SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
@@ -221,8 +238,23 @@ Result<ClientResponse> Fetch(const ClientRequest& req) {
     return Fail(Errc::kTls, fmt::format("Fetching {}: cannot load the trust store {}: {}", t.url,
                                         req.ca_file.empty() ? "(system)" : req.ca_file, ec.message()));
   }
-  asio::io_context ioc;
-  return RunToCompletion(ioc, Run(t, req, tls, deadline), deadline, "Fetching " + t.url);
+  // Only GET and HEAD follow redirects: re-sending a body elsewhere is the caller's decision.
+  const bool may_follow = req.max_redirects > 0 && (req.method == "GET" || req.method == "HEAD");
+  std::string url = req.url;
+  for (uint32_t hop = 0;; ++hop) {
+    CA_RETURN_IF_ERROR(Resolve(t, req.lookup));
+    if (OutboundClock::now() >= deadline) {
+      return Fail(Errc::kConnection, fmt::format("Fetching {}: Timeout during the address lookup", t.url));
+    }
+    asio::io_context ioc;
+    CA_TRY(ClientResponse r, RunToCompletion(ioc, Run(t, req, tls, deadline), deadline, "Fetching " + t.url));
+    if (!may_follow || !IsRedirect(r.status)) return r;
+    if (hop == req.max_redirects) {
+      return Fail(Errc::kConnection, fmt::format("Fetching {}: more than {} redirects", t.url, req.max_redirects));
+    }
+    CA_TRY(url, RedirectUrl(t, url, r.Header("location")));
+    CA_TRY(t, ParseTarget(url));
+  }
 }
 
 }  // namespace ca::http

@@ -3,9 +3,11 @@
 // webhook; later Android's revocation list). Bounded: one deadline covers the connect, the TLS
 // handshake, the write and the read; the response header and body are capped. TLS verifies the
 // peer against the system store or a configured CA file, and the URL's host name or IP.
-// Redirects are returned, not followed. Thread-safe (each call has its own io_context).
+// Redirects are returned, not followed, unless max_redirects allows it (GET and HEAD only; https
+// never to http). Thread-safe (each call has its own io_context).
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
@@ -28,6 +30,7 @@ struct ClientRequest {
   size_t max_response_bytes = 1 << 20;      // body cap
   size_t max_header_bytes = 16 * 1024;
   std::string ca_file;  // PEM bundle to verify https peers; empty: the system store
+  uint32_t max_redirects = 0;  // 0: a 3xx is the answer
   AddressLookup lookup;
 };
 
@@ -43,7 +46,8 @@ struct ClientResponse {
 // Fetch performs req. Errors (details name the URL and are safe to log):
 //   kMalformed          bad URL or method
 //   kDns                the lookup failed
-//   kConnection         connect/read/write failure or the deadline passed ("...: Timeout ...")
+//   kConnection         connect/read/write failure, the deadline passed ("...: Timeout ..."), a
+//                       bad or refused redirect, more than max_redirects
 //   kTls                handshake or certificate verification failure
 //   kIncorrectResponse  not HTTP, header larger than max_header_bytes, body larger than
 //                       max_response_bytes

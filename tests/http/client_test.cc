@@ -107,6 +107,48 @@ TEST(HttpClient, RedirectsAreReturnedNotFollowed) {
   EXPECT_EQ(calls, 1);
 }
 
+TEST(HttpClient, RedirectsFollowedWhenAllowedForGetOnly) {
+  auto server = Start([](const Request& req) {
+    Response res;
+    if (req.path == "/a" || req.path == "/b") {
+      res.status = req.path == "/a" ? 301 : 307;
+      res.Set("Location", req.path == "/a" ? "/b#frag" : "/c?x=1");
+    } else if (req.path == "/loop") {
+      res.status = 302;
+      res.Set("Location", "/loop");
+    } else if (req.path == "/nowhere") {
+      res.status = 302;
+    } else {
+      res.body = "landed " + req.target;
+    }
+    return res;
+  });
+  ClientRequest req = Get(Url(*server, "http", "/a"));
+  req.max_redirects = 2;
+  auto r = Fetch(req);
+  ASSERT_TRUE(r) << r.error().detail;
+  EXPECT_EQ(r->status, 200u);
+  EXPECT_EQ(r->body, "landed /c?x=1");
+
+  req.max_redirects = 1;
+  auto too_many = Fetch(req);
+  ASSERT_FALSE(too_many);
+  EXPECT_EQ(too_many.error().code, Errc::kConnection);
+  EXPECT_NE(too_many.error().detail.find("more than 1 redirects"), std::string::npos) << too_many.error().detail;
+
+  req.url = Url(*server, "http", "/nowhere");
+  auto no_location = Fetch(req);
+  ASSERT_FALSE(no_location);
+  EXPECT_NE(no_location.error().detail.find("without a valid Location"), std::string::npos);
+
+  req.max_redirects = 10;
+  req.method = "POST";  // a body is never re-sent elsewhere: the 3xx is the answer
+  req.url = Url(*server, "http", "/a");
+  auto post = Fetch(req);
+  ASSERT_TRUE(post) << post.error().detail;
+  EXPECT_EQ(post->status, 301u);
+}
+
 TEST(HttpClient, TimeoutCoversTheWholeExchange) {
   auto server = Start([](const Request& req) {
     std::this_thread::sleep_for(milliseconds(1500));
@@ -249,6 +291,26 @@ TEST(HttpClientTls, VerifiesAgainstTheCaFile) {
   };
   auto by_name = Fetch(req);
   EXPECT_TRUE(by_name) << by_name.error().detail;
+}
+
+TEST(HttpClientTls, NoRedirectFromHttpsToHttp) {
+  const SelfSigned cert = MakeSelfSigned("IP:127.0.0.1");
+  auto server = Start(
+      [](const Request&) {
+        Response res;
+        res.status = 302;
+        res.Set("Location", "http://127.0.0.1:1/plain");
+        return res;
+      },
+      cert.cert_pem, cert.key_pem);
+  TempFile ca(cert.cert_pem);
+  ClientRequest req = Get(Url(*server, "https"));
+  req.ca_file = ca.path();
+  req.max_redirects = 3;
+  auto r = Fetch(req);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::kConnection);
+  EXPECT_NE(r.error().detail.find("redirect from https to http refused"), std::string::npos) << r.error().detail;
 }
 
 TEST(HttpClientTls, UntrustedOrWrongHostRefused) {
