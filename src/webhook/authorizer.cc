@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include <openssl/crypto.h>
+
 #include "common/log.h"
 
 namespace ca::webhook {
@@ -96,6 +98,7 @@ Result<Authorizers> LoadAuthorizers(const config::Config& cfg, const SecretReade
     s.provisioner = name;
     s.url = w.url;
     s.key = SecretBytes(ToBytes(*secret));
+    OPENSSL_cleanse(secret->data(), secret->size());  // only the SecretBytes copy remains
     s.timeout = std::chrono::seconds(w.timeout_s);
     s.ca_file = w.ca_file.empty() ? "" : cfg.Path(w.ca_file);
     s.lookup = lookup;
