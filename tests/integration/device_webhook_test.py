@@ -37,6 +37,7 @@ import hmac  # noqa: E402
 import json  # noqa: E402
 import re  # noqa: E402
 import secrets  # noqa: E402
+import subprocess  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
@@ -260,6 +261,18 @@ def run(h, c, pki, hook):
     return t
 
 
+def refuses_short_secret(h):
+    """`attestca serve` must not start with an HMAC key under 32 bytes (the config is otherwise valid)."""
+    with open(os.path.join(h.ca_dir, "short.secret"), "w") as fh:
+        fh.write("x" * 31 + "\n")
+    h.set("provisioners.devhook.webhook", "secret_file", '"short.secret"')
+    r = subprocess.run([h.bin, "serve", "--config", h.config], capture_output=True, text=True, timeout=30)
+    h.set("provisioners.devhook.webhook", "secret_file", '"webhook.secret"')
+    if r.returncode == 0 or "at least 32 bytes" not in r.stderr:
+        raise TestFailure(f"serve with a 31-byte webhook secret: rc={r.returncode} stderr={r.stderr!r}")
+    print("ok   serve refuses a webhook secret shorter than 32 bytes", flush=True)
+
+
 def main():
     if os.environ.get("ACME_TEST_SERVER", "attestca") != "attestca":
         print("skipped: device-attest-01 is attestca's own (ACME_TEST_SERVER is set)")
@@ -284,6 +297,7 @@ def main():
             h.set(w, "secret_file", '"webhook.secret"')
             h.set(w, "timeout", '"1s"')
             h.set("server", "threads", "2")  # one webhook slot: the busy case saturates it
+            refuses_short_secret(h)
             h.start()
             c = Client(h.port, h.tls_root)
             try:
