@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/bytes.h"
+#include "common/json.h"
 #include "common/result.h"
 #include "ossl/unique.h"
 
@@ -29,8 +30,8 @@ struct Jws {
   std::string url;
 };
 
-// ParseJsonBounded parses untrusted JSON: depth <= 32, no duplicate keys at any level; kMalformed.
-Result<nlohmann::json> ParseJsonBounded(std::string_view text);
+// ParseJsonBounded (common/json.h) parses untrusted JSON: depth <= 32, no duplicate keys.
+using ::ca::ParseJsonBounded;
 
 // ParseJws decodes a flattened JWS: exactly "protected", "payload", "signature" (an unprotected
 // "header" is refused); protected header must carry alg, url, and exactly one of jwk/kid.

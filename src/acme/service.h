@@ -21,6 +21,7 @@
 #include "storage/store.h"
 #include "validation/device_attest.h"
 #include "validation/validator.h"
+#include "webhook/authorizer.h"
 
 namespace ca::acme {
 
@@ -32,6 +33,7 @@ struct ServiceDeps {
   Rng* rng = nullptr;
   const config::Config* config = nullptr;
   validation::DeviceAttestVerifier* device_attest = nullptr;  // needed for device-attest-01 only
+  const webhook::Authorizers* webhooks = nullptr;              // provisioners with an authorizing webhook
 };
 
 // ChallengeResponse is the payload of a challenge POST (RFC 8555 §7.5.1: "{}" for the classic
@@ -106,6 +108,10 @@ class Service final {
                                           const ChallengeResponse& response);
   Result<void> CheckAttestedDevice(const core::Authz& a, const config::ProvisionerConfig& prov,
                                    const attestation::AttestedDevice& dev);
+  // AskWebhook asks the provisioner's authorizing webhook, if any (fail closed; kRateLimited
+  // leaves the challenge pending).
+  Result<void> AskWebhook(const core::Authz& a, const config::ProvisionerConfig& prov, const core::Account& acct,
+                          const attestation::AttestedDevice& dev);
   // Attested is a device order's verified attestation: the key and the evidence JSON.
   struct Attested {
     Bytes spki;

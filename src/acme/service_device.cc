@@ -7,6 +7,7 @@
 #include "acme/service.h"
 #include "common/base64.h"
 #include "common/log.h"
+#include "common/rng.h"
 #include "ossl/pem.h"
 #include "policy/csr_check.h"
 #include "policy/device_template.h"
@@ -54,6 +55,11 @@ Result<core::Authz> Service::RespondDeviceAttest(core::Authz a, size_t index, co
     verified = d_.device_attest->Verify(prov.name, *response.att_obj, c.token, key_auth, d_.clock->Now());
   }
   Result<void> decided = verified ? CheckAttestedDevice(a, prov, *verified) : Result<void>(Fail(verified.error()));
+  if (decided) {
+    decided = AskWebhook(a, prov, acct, *verified);
+    // Too many webhook calls waiting: the client retries, the challenge stays pending.
+    if (!decided && decided.error().code == Errc::kRateLimited) return Fail(decided.error());
+  }
   if (decided) {
     c.status = core::ChallengeStatus::kValid;
     c.validated_at = d_.clock->Now();
@@ -108,6 +114,37 @@ Result<void> Service::CheckAttestedDevice(const core::Authz& a, const config::Pr
     }
   }
   return Ok();
+}
+
+Result<void> Service::AskWebhook(const core::Authz& a, const config::ProvisionerConfig& prov,
+                                 const core::Account& acct, const attestation::AttestedDevice& dev) {
+  if (d_.webhooks == nullptr) return Ok();
+  auto it = d_.webhooks->find(prov.name);
+  if (it == d_.webhooks->end()) return Ok();
+  webhook::AuthorizeRequest req;
+  req.provisioner = prov.name;
+  req.account_id = acct.id;
+  req.account_thumbprint = acct.thumbprint;
+  req.identifier = a.identifier;
+  req.device = &dev;
+  req.timestamp = d_.clock->Now();
+  req.request_id = RandomId(*d_.rng);
+  int attempts = 0;
+  auto decision = it->second->Ask(req, &attempts);
+  if (!decision) {
+    const Error& e = decision.error();
+    const bool busy = e.code == Errc::kRateLimited;
+    log::Audit("device webhook decision={} authz={} identifier={} provisioner={} request_id={} attempts={} cause={}",
+               busy ? "busy" : "unavailable", a.id, a.identifier.value, prov.name, req.request_id, attempts, e.detail);
+    if (busy) return Fail(e);
+    return Fail(Refusal(a, "authorizing webhook unavailable: " + e.detail));
+  }
+  log::Audit("device webhook decision={} authz={} identifier={} provisioner={} request_id={} attempts={} reason={}",
+             decision->allow ? "allow" : "deny", a.id, a.identifier.value, prov.name, req.request_id, attempts,
+             decision->reason);
+  if (decision->allow) return Ok();
+  return Fail(Refusal(a, "refused by the authorizing webhook: " +
+                             (decision->reason.empty() ? std::string("no reason given") : decision->reason)));
 }
 
 Result<std::optional<Service::Attested>> Service::AttestedFor(const core::Order& order) {

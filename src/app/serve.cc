@@ -18,6 +18,7 @@
 #include "storage/store.h"
 #include "validation/device_attest.h"
 #include "validation/validator.h"
+#include "webhook/authorizer.h"
 
 namespace ca::app {
 namespace {
@@ -84,11 +85,21 @@ int RunServe(const ServeArgs& a) {
   auto device_attest = validation::MakeDeviceAttestVerifier(*cfg);
   if (!device_attest) return Die("device attestation roots", device_attest.error());
 
+  // Handlers block on SQLite and on short validation waits: keep more threads than cores.
+  const uint32_t https_threads =
+      cfg->server.threads != 0 ? cfg->server.threads : std::max(8u, 2 * std::thread::hardware_concurrency());
+  // A webhook call holds its HTTP thread (up to 2 * timeout + 250ms): at most half of them may wait.
+  auto webhooks = webhook::LoadAuthorizers(
+      *cfg, ReadPassphrase,
+      [shared_resolver](const std::string& host) { return shared_resolver->LookupAddresses(host); },
+      std::max<size_t>(1, https_threads / 2));
+  if (!webhooks) return Die("authorizing webhooks", webhooks.error());
+
   SystemClock clock;
   SystemRng rng;
   acme::WorkerPool pool(cfg->validation.max_concurrent, 1000);
   acme::NonceStore nonces(clock, rng, cfg->acme.nonce_lifetime_s);
-  acme::ServiceDeps deps{store->get(), issuer->get(), validator.get(), &clock, &rng, &*cfg, device_attest->get()};
+  acme::ServiceDeps deps{store->get(), issuer->get(), validator.get(), &clock, &rng, &*cfg, device_attest->get(), &*webhooks};
   acme::Service service(deps, &pool);
   acme::Wfe wfe(&service, &nonces, &*cfg);
 
@@ -98,8 +109,7 @@ int RunServe(const ServeArgs& a) {
   https.tls_cert_chain_pem = *tls_pem;
   https.tls_key_pem = *tls_key;
   https.max_body_bytes = cfg->server.max_body_bytes;
-  // Handlers block on SQLite and on short validation waits: keep more threads than cores.
-  https.threads = cfg->server.threads != 0 ? cfg->server.threads : std::max(8u, 2 * std::thread::hardware_concurrency());
+  https.threads = https_threads;
   auto acme_server = http::Server::Start(https, [&wfe](const http::Request& r) { return wfe.Handle(r); });
   if (!acme_server) return Die("starting the HTTPS listener", acme_server.error());
 

@@ -82,6 +82,9 @@ struct FormatConfig {
   bool require_verified_boot = false;      // RootOfTrust verifiedBootState == Verified
   bool require_locked_bootloader = false;  // RootOfTrust deviceLocked
   std::string min_patch_level;             // "YYYY-MM", compared with osPatchLevel
+  // Posture rules (step, YubiKey PIV): the slot's PIN / touch policy must not be "never".
+  bool require_pin_policy = false;
+  bool require_touch_policy = false;
 };
 
 inline constexpr const char* kAttestationFormats[] = {"apple", "step", "tpm", "android-key"};
@@ -94,6 +97,17 @@ struct CertificateTemplate {
   std::vector<std::string> keep_subject = {"CN"};  // CSR subject attributes: CN O OU L ST C
   std::vector<std::string> keep_sans;              // CSR SAN kinds: email, uri, upn
   std::vector<std::string> extended_key_usage = {"clientAuth"};  // clientAuth, serverAuth
+};
+
+// WebhookConfig: the authorizing webhook of a device provisioner ([provisioners.NAME.webhook]),
+// asked after a device-attest-01 attestation passed every local check (docs/webhooks.md).
+struct WebhookConfig {
+  std::string url;                  // https:// (http:// only with allow_insecure_http)
+  std::string secret_file;          // HMAC-SHA256 key, read at start (trailing newline dropped)
+  std::string secret_env;           // or: the environment variable holding the key
+  uint32_t timeout_s = 5;           // one attempt, connect to answer ("5s"); 1s..30s
+  std::string ca_file;              // PEM bundle to verify the webhook; empty: the system store
+  bool allow_insecure_http = false;  // tests and loopback setups only
 };
 
 struct ProvisionerConfig {
@@ -109,6 +123,7 @@ struct ProvisionerConfig {
   std::string inventory = "required";
   std::map<std::string, FormatConfig> formats;  // absent format: enabled with defaults
   CertificateTemplate certificate;               // device-attest-01 orders only
+  std::optional<WebhookConfig> webhook;          // device-attest-01 only
   // FormatFor returns the format's settings (defaults when the table is absent).
   FormatConfig FormatFor(const std::string& format) const {
     auto it = formats.find(format);

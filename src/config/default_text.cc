@@ -180,6 +180,20 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "keep_sans = []\n";
   t += "# clientAuth (MDM, VPN, Wi-Fi EAP-TLS) and/or serverAuth\n";
   t += "extended_key_usage = [\"clientAuth\"]\n";
+  t += "\n";
+  t += "# YubiKey PIV (step format) posture: require_pin_policy = true refuses slots whose PIN policy is\n";
+  t += "# \"never\"; require_touch_policy = true refuses slots whose touch policy is \"never\".\n";
+  t += "# [provisioners.devices.formats.step]\n";
+  t += "# require_pin_policy = true\n";
+  t += "# require_touch_policy = true\n";
+  t += "# Authorizing webhook, asked after the attestation and every local rule passed: POST JSON signed\n";
+  t += "# with HMAC-SHA256 (X-Attestca-Signature); answer 200 {\"allow\": true|false, \"reason\": \"...\"}.\n";
+  t += "# Unreachable or a bad answer (after one retry) refuses the device. See docs/webhooks.md.\n";
+  t += "# [provisioners.devices.webhook]\n";
+  t += "# url = \"https://inventory.corp.example/attestca/authorize\"\n";
+  t += "# secret_file = \"webhook.secret\"   # or secret_env = \"ATTESTCA_WEBHOOK_SECRET\"; 32 bytes or more\n";
+  t += "# timeout = \"5s\"\n";
+  t += "# ca_file = \"inventory-ca.pem\"   # default: the system trust store\n";
   return t;
 }
 

@@ -32,4 +32,7 @@ class Problems {
 // Validate checks cross-field rules and fills derived defaults (external_url).
 void Validate(Config& cfg, Problems& problems);
 
+// ValidateWebhook checks [provisioners.NAME.webhook] (validate_webhook.cc).
+void ValidateWebhook(const ProvisionerConfig& pc, Problems& problems);
+
 }  // namespace ca::config::internal

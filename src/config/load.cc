@@ -182,7 +182,8 @@ class Parser {
                       {{"keep_subject", StrList(pc.certificate.keep_subject)},
                        {"keep_sans", StrList(pc.certificate.keep_sans)},
                        {"extended_key_usage", StrList(pc.certificate.extended_key_usage)}});
-              }}});
+              }},
+             {"webhook", [this, &pc](const toml::node& n, const std::string& p) { Webhook(n, p, pc); }}});
     }
   }
 
@@ -204,10 +205,24 @@ class Parser {
                                  {"min_security_level", Str(fc.min_security_level)},
                                  {"require_verified_boot", Bool(fc.require_verified_boot)},
                                  {"require_locked_bootloader", Bool(fc.require_locked_bootloader)},
-                                 {"min_patch_level", Str(fc.min_patch_level)}});
+                                 {"min_patch_level", Str(fc.min_patch_level)},
+                                 {"require_pin_policy", Bool(fc.require_pin_policy)},
+                                 {"require_touch_policy", Bool(fc.require_touch_policy)}});
                         }});
     }
     Table(node, path, fields);
+  }
+
+  // Webhook reads [provisioners.NAME.webhook].
+  void Webhook(const toml::node& node, const std::string& path, ProvisionerConfig& pc) {
+    WebhookConfig& w = pc.webhook.emplace();
+    Table(node, path,
+          {{"url", Str(w.url)},
+           {"secret_file", Str(w.secret_file)},
+           {"secret_env", Str(w.secret_env)},
+           {"timeout", Duration(w.timeout_s)},
+           {"ca_file", Str(w.ca_file)},
+           {"allow_insecure_http", Bool(w.allow_insecure_http)}});
   }
 
   void Root(const toml::table& root, Config& cfg) {

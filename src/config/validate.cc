@@ -226,6 +226,19 @@ bool IsYearMonth(const std::string& s) {
   return month >= 1 && month <= 12;
 }
 
+// ValidateFormatOnlyRules refuses the apple and step posture rules on any other format: there they
+// could only ever refuse (the facts are missing), which is a configuration mistake.
+void ValidateFormatOnlyRules(const std::string& base, const std::string& format, const FormatConfig& fc,
+                             Problems& p) {
+  const std::string key = base + ".formats." + format;
+  if (format != "apple" && (!fc.min_os_version.empty() || fc.require_sip || fc.require_full_secure_boot)) {
+    p.AddAt(key, "'" + key + "': min_os_version, require_sip and require_full_secure_boot apply to apple only");
+  }
+  if (format != "step" && (fc.require_pin_policy || fc.require_touch_policy)) {
+    p.AddAt(key, "'" + key + "': require_pin_policy and require_touch_policy apply to step only");
+  }
+}
+
 // ValidateAndroidRules checks the android-key settings, and that they are set on no other format.
 void ValidateAndroidRules(const std::string& base, const std::string& format, const FormatConfig& fc, Problems& p) {
   const std::string key = base + ".formats." + format;
@@ -283,7 +296,10 @@ void ValidateProvisioner(const ProvisionerConfig& pc, Problems& p) {
     p.AddAt(base + ".max_cert_lifetime",
             "'" + base + ".max_cert_lifetime' must be 0 or between cert_lifetime and 398d");
   }
-  for (const auto& [format, fc] : pc.formats) ValidateAndroidRules(base, format, fc, p);
+  for (const auto& [format, fc] : pc.formats) {
+    ValidateAndroidRules(base, format, fc, p);
+    ValidateFormatOnlyRules(base, format, fc, p);
+  }
   for (const char* list : {"allowed_names", "denied_names"}) {
     const auto& v =
         std::string(list) == "allowed_names" ? pc.names.allowed_names : pc.names.denied_names;
@@ -304,7 +320,10 @@ void Validate(Config& cfg, Problems& p) {
   ValidateCa(cfg.ca, p);
   ValidateOther(cfg, p);
   if (cfg.provisioners.empty()) p.Add(0, "at least one [provisioners.NAME] table is required");
-  for (const auto& [name, pc] : cfg.provisioners) ValidateProvisioner(pc, p);
+  for (const auto& [name, pc] : cfg.provisioners) {
+    ValidateProvisioner(pc, p);
+    ValidateWebhook(pc, p);
+  }
 }
 
 }  // namespace ca::config::internal

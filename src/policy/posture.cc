@@ -140,6 +140,21 @@ Result<void> CheckPosture(const std::string& format, const config::FormatConfig&
     }
   }
   CA_RETURN_IF_ERROR(CheckAndroidPosture(format, fc, facts));
+  // YubiKey slot policies (step): "never" lets anyone holding the key use it, PIN- or touch-free.
+  if (fc.require_pin_policy) {
+    const std::string* pin = Fact(facts, "pin_policy");
+    if (pin == nullptr) return Refuse(format, "require_pin_policy", "true", "the device did not attest its PIN policy");
+    if (*pin == "never") return Refuse(format, "require_pin_policy", "true", "the key's PIN policy is \"never\"");
+  }
+  if (fc.require_touch_policy) {
+    const std::string* touch = Fact(facts, "touch_policy");
+    if (touch == nullptr) {
+      return Refuse(format, "require_touch_policy", "true", "the device did not attest its touch policy");
+    }
+    if (*touch == "never") {
+      return Refuse(format, "require_touch_policy", "true", "the key's touch policy is \"never\"");
+    }
+  }
   return Ok();
 }
 

@@ -45,5 +45,45 @@ TEST(Posture, SipAndSecureBoot) {
   EXPECT_FALSE(CheckPosture("apple", fc, {{"sip", "true"}}));
 }
 
+TEST(Posture, StepPinPolicy) {
+  config::FormatConfig fc;
+  fc.require_pin_policy = true;
+  EXPECT_TRUE(CheckPosture("step", fc, {{"pin_policy", "once"}, {"touch_policy", "never"}}));
+  EXPECT_TRUE(CheckPosture("step", fc, {{"pin_policy", "always"}}));
+  auto never = CheckPosture("step", fc, {{"pin_policy", "never"}});
+  ASSERT_FALSE(never);
+  EXPECT_EQ(never.error().code, Errc::kBadAttestation);
+  EXPECT_EQ(never.error().detail,
+            "posture rule step.require_pin_policy = true failed: the key's PIN policy is \"never\"");
+  auto missing = CheckPosture("step", fc, {{"touch_policy", "always"}});
+  ASSERT_FALSE(missing);  // fail closed
+  EXPECT_NE(missing.error().detail.find("did not attest its PIN policy"), std::string::npos);
+}
+
+TEST(Posture, StepTouchPolicy) {
+  config::FormatConfig fc;
+  fc.require_touch_policy = true;
+  EXPECT_TRUE(CheckPosture("step", fc, {{"pin_policy", "never"}, {"touch_policy", "cached"}}));
+  EXPECT_TRUE(CheckPosture("step", fc, {{"touch_policy", "always"}}));
+  auto never = CheckPosture("step", fc, {{"touch_policy", "never"}});
+  ASSERT_FALSE(never);
+  EXPECT_EQ(never.error().detail,
+            "posture rule step.require_touch_policy = true failed: the key's touch policy is \"never\"");
+  auto missing = CheckPosture("step", fc, {});
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().detail.find("step.require_touch_policy"), std::string::npos);
+  EXPECT_NE(missing.error().detail.find("did not attest its touch policy"), std::string::npos);
+}
+
+TEST(Posture, StepBothRulesFirstFailureNamed) {
+  config::FormatConfig fc;
+  fc.require_pin_policy = true;
+  fc.require_touch_policy = true;
+  EXPECT_TRUE(CheckPosture("step", fc, {{"pin_policy", "once"}, {"touch_policy", "always"}}));
+  auto touch = CheckPosture("step", fc, {{"pin_policy", "once"}, {"touch_policy", "never"}});
+  ASSERT_FALSE(touch);
+  EXPECT_NE(touch.error().detail.find("require_touch_policy"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ca::policy

@@ -1,12 +1,12 @@
-// Asio helpers shared by the http-01 and tls-alpn-01 validators.
-#include "validation/net.h"
+// Asio helpers for outbound connections (client.cc, the http-01 and tls-alpn-01 validators).
+#include "http/outbound.h"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/error.hpp>
 
-namespace ca::validation {
+namespace ca::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -26,7 +26,7 @@ std::string NetErrorText(const Ec& ec, bool connected) {
 }
 
 asio::awaitable<Ec> ConnectAny(beast::tcp_stream& s, const std::vector<std::string>& addresses,
-                               uint16_t port, Clock::time_point deadline) {
+                               uint16_t port, OutboundClock::time_point deadline) {
   Ec last = asio::error::host_not_found;
   for (const std::string& a : addresses) {
     Ec ec;
@@ -46,4 +46,4 @@ asio::awaitable<Ec> ConnectAny(beast::tcp_stream& s, const std::vector<std::stri
   co_return last;
 }
 
-}  // namespace ca::validation
+}  // namespace ca::http
