@@ -82,7 +82,8 @@ int RunServe(const ServeArgs& a) {
   if (!resolver) return Die("DNS resolver", resolver.error());
   std::shared_ptr<validation::Resolver> shared_resolver(std::move(*resolver));
   auto validator = validation::MakeValidator(vopts, shared_resolver);
-  auto device_attest = validation::MakeDeviceAttestVerifier(*cfg);
+  auto lookup = [shared_resolver](const std::string& host) { return shared_resolver->LookupAddresses(host); };
+  auto device_attest = validation::MakeDeviceAttestVerifier(*cfg, lookup);
   if (!device_attest) return Die("device attestation roots", device_attest.error());
 
   // Handlers block on SQLite and on short validation waits: keep more threads than cores.
@@ -90,9 +91,7 @@ int RunServe(const ServeArgs& a) {
       cfg->server.threads != 0 ? cfg->server.threads : std::max(8u, 2 * std::thread::hardware_concurrency());
   // A webhook call holds its HTTP thread (up to 2 * timeout + 250ms): at most half of them may wait.
   auto webhooks = webhook::LoadAuthorizers(
-      *cfg, ReadPassphrase,
-      [shared_resolver](const std::string& host) { return shared_resolver->LookupAddresses(host); },
-      std::max<size_t>(1, https_threads / 2));
+      *cfg, ReadPassphrase, lookup, std::max<size_t>(1, https_threads / 2));
   if (!webhooks) return Die("authorizing webhooks", webhooks.error());
 
   SystemClock clock;

@@ -74,9 +74,10 @@ struct FormatConfig {
   std::string min_os_version;          // dotted numeric, e.g. "14.2"
   bool require_sip = false;            // System Integrity Protection enabled
   bool require_full_secure_boot = false;
-  // android-key only. revocation_list: Google's attestation status JSON (a file, relative to the
-  // config folder), re-read when it changes; unreadable or unparsable refuses every android-key
-  // attestation. Posture rules (empty / false: no rule):
+  // android-key only. revocation_list: Google's attestation status JSON, either a file (relative to
+  // the config folder, re-read when it changes) or an https:// URL (fetched, cached an hour);
+  // unreadable or unparsable refuses every android-key attestation. Posture rules (empty / false: no
+  // rule):
   std::string revocation_list;
   std::string min_security_level;  // "tee" | "strongbox"
   bool require_verified_boot = false;      // RootOfTrust verifiedBootState == Verified

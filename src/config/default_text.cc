@@ -159,9 +159,9 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "require_nonce = true\n";
   t += "\n";
   t += "# Android Key Attestation (android-key): a device owner / DPC app sends its Keystore chain.\n";
-  t += "# revocation_list = \"android-status.json\": Google's status list (download\n";
-  t += "#   https://android.googleapis.com/attestation/status to this file, e.g. daily); re-read when it\n";
-  t += "#   changes; if it is set but unreadable or invalid, every android-key attestation is refused.\n";
+  t += "# revocation_list = \"https://android.googleapis.com/attestation/status\" (fetched, cached an\n";
+  t += "#   hour) or a file you refresh, e.g. \"android-status.json\" (re-read when it changes); if it is\n";
+  t += "#   set but unreachable, unreadable or invalid, every android-key attestation is refused.\n";
   t += "# Posture rules: min_security_level = \"tee\" | \"strongbox\"; require_verified_boot = true\n";
   t += "#   (verified boot state Verified); require_locked_bootloader = true; min_patch_level = \"YYYY-MM\"\n";
   t += "#   (the OS security patch level).\n";

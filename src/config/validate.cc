@@ -251,6 +251,13 @@ void ValidateAndroidRules(const std::string& base, const std::string& format, co
     }
     return;
   }
+  const std::string& list = fc.revocation_list;
+  if (list.rfind("http://", 0) == 0 && list.rfind("http://127.0.0.1", 0) != 0 &&
+      list.rfind("http://localhost", 0) != 0 && list.rfind("http://[::1]", 0) != 0) {
+    // A forged list over plain HTTP could hide revocations: https, or plain HTTP on loopback only.
+    p.AddAt(key + ".revocation_list",
+            "'" + key + ".revocation_list' must be a file, an https:// URL or an http:// URL on loopback");
+  }
   if (!fc.min_security_level.empty() && fc.min_security_level != "tee" && fc.min_security_level != "strongbox") {
     p.AddAt(key + ".min_security_level",
             "'" + key + ".min_security_level' must be \"tee\" or \"strongbox\", got '" + fc.min_security_level + "'");

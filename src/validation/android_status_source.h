@@ -1,14 +1,18 @@
 #pragma once
 // Where the Android attestation status list (attestation/android_status.h) comes from, and keeping
-// it current. StatusBytesSource is the "where" (a file today; Google's URL, through the shared
-// HTTP client, is meant to be one more implementation); StatusListCache is the "keep current":
+// it current. StatusBytesSource is the "where" (a file the operator refreshes, or Google's URL
+// fetched through http::Fetch); StatusListCache is the "keep current":
 // it re-reads when the source's version changes and fails closed.
+#include <chrono>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "attestation/android_status.h"
 #include "common/result.h"
+#include "http/client.h"
 
 namespace ca::validation {
 
@@ -26,6 +30,18 @@ class StatusBytesSource {
 
 // FileStatusSource reads a local file (the operator downloads Google's list, e.g. from cron).
 std::unique_ptr<StatusBytesSource> MakeFileStatusSource(std::string path);
+
+// UrlStatusSource fetches an http(s) URL (Google's https://android.googleapis.com/attestation/status)
+// with http::Fetch: verified TLS, one deadline, at most 4 MiB. Its version changes every `refresh`
+// (the list is cached that long), so a revocation Google publishes is honoured within `refresh`. A
+// fetch that fails or answers non-200 makes the source unavailable (fail closed) and is retried on
+// the next attestation. `now` gives the current Unix time.
+std::unique_ptr<StatusBytesSource> MakeUrlStatusSource(std::string url, http::AddressLookup lookup,
+                                                       std::chrono::seconds refresh,
+                                                       std::function<int64_t()> now);
+
+// IsStatusUrl says whether a revocation_list value is a URL (else it is a file path).
+bool IsStatusUrl(const std::string& value);
 
 // StatusListCache: Current() re-reads and re-parses the list when the source's Version changes.
 // Fail closed: if the source cannot be read or the bytes do not parse, Current() returns a status

@@ -1,5 +1,6 @@
 #include "validation/device_attest.h"
 
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -69,7 +70,8 @@ class Verifier final : public DeviceAttestVerifier {
 
 }  // namespace
 
-Result<std::unique_ptr<DeviceAttestVerifier>> MakeDeviceAttestVerifier(const config::Config& cfg) {
+Result<std::unique_ptr<DeviceAttestVerifier>> MakeDeviceAttestVerifier(const config::Config& cfg,
+                                                                       http::AddressLookup lookup) {
   Verifier::RootsMap roots;
   Verifier::StatusMap status;
   for (const auto& [name, prov] : cfg.provisioners) {
@@ -92,7 +94,11 @@ Result<std::unique_ptr<DeviceAttestVerifier>> MakeDeviceAttestVerifier(const con
       if (std::string_view(f) == "android-key" && !fc.revocation_list.empty()) {
         // Loaded now so a bad file shows in the log at start; Current() re-reads it when it changes
         // and refuses every android-key attestation while it is unreadable (fail closed).
-        auto cache = std::make_unique<StatusListCache>(MakeFileStatusSource(cfg.Path(fc.revocation_list)));
+        auto source = IsStatusUrl(fc.revocation_list)
+                          ? MakeUrlStatusSource(fc.revocation_list, lookup, kAndroidStatusRefresh,
+                                                [] { return static_cast<int64_t>(::time(nullptr)); })
+                          : MakeFileStatusSource(cfg.Path(fc.revocation_list));
+        auto cache = std::make_unique<StatusListCache>(std::move(source));
         if (auto st = cache->Current(); !st.list) {
           log::Warn("provisioners.{}.formats.android-key.revocation_list: {}; android-key attestations are "
                     "refused until it is fixed", name, st.unavailable);

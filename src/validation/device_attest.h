@@ -3,6 +3,7 @@
 // provisioner's verifier for its format, check it against that format's own trust roots (never one
 // pool shared by all formats) and return what it attests. Identifier, inventory and posture
 // decisions belong to the ACME service.
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -12,6 +13,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "config/config.h"
+#include "http/client.h"
 
 namespace ca::validation {
 
@@ -30,6 +32,10 @@ class DeviceAttestVerifier {
 // MakeDeviceAttestVerifier loads, for every provisioner offering device-attest-01, each enabled
 // format's roots (built-in vendor roots unless builtin_roots = false, plus the configured PEM files).
 // Errors name the file or format that could not be loaded.
-Result<std::unique_ptr<DeviceAttestVerifier>> MakeDeviceAttestVerifier(const config::Config& cfg);
+// An android-key revocation_list that is an http(s) URL is fetched with `lookup` for DNS names and
+// cached for an hour (kAndroidStatusRefresh).
+inline constexpr std::chrono::seconds kAndroidStatusRefresh{3600};
+Result<std::unique_ptr<DeviceAttestVerifier>> MakeDeviceAttestVerifier(const config::Config& cfg,
+                                                                       http::AddressLookup lookup = nullptr);
 
 }  // namespace ca::validation

@@ -73,10 +73,24 @@ require_locked_bootloader = true
       << c.error().detail;
 }
 
+TEST(ConfigAndroid, RevocationListUrls) {
+  for (const char* ok : {"https://android.googleapis.com/attestation/status", "http://127.0.0.1:9/status",
+                         "android-status.json"}) {
+    auto c = Parse(std::string("[provisioners.devices.formats.android-key]\nrevocation_list = \"") + ok + "\"\n");
+    EXPECT_TRUE(c) << ok << ": " << c.error().detail;
+  }
+  auto bad = Parse("[provisioners.devices.formats.android-key]\nrevocation_list = \"http://status.example/list\"\n");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().detail.find("revocation_list' must be a file, an https:// URL or an http:// URL on loopback"),
+            std::string::npos)
+      << bad.error().detail;
+}
+
 TEST(ConfigAndroid, InitTextHasAndroidSection) {
   const std::string text = DefaultConfigText(InitOptions{});
   EXPECT_NE(text.find("[provisioners.devices.formats.android-key]"), std::string::npos);
-  EXPECT_NE(text.find("# revocation_list = \"android-status.json\""), std::string::npos);
+  EXPECT_NE(text.find("# revocation_list = \"https://android.googleapis.com/attestation/status\""),
+            std::string::npos);
   auto c = Parse(text);
   ASSERT_TRUE(c) << c.error().detail;
   const FormatConfig fc = c->provisioners.at("devices").FormatFor("android-key");
