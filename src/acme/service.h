@@ -106,8 +106,10 @@ class Service final {
   // device-attest-01 (service_device.cc): verified synchronously (no network involved).
   Result<core::Authz> RespondDeviceAttest(core::Authz a, size_t challenge_index, const core::Account& acct,
                                           const ChallengeResponse& response);
-  Result<void> CheckAttestedDevice(const core::Authz& a, const config::ProvisionerConfig& prov,
-                                   const attestation::AttestedDevice& dev);
+  // CheckAttestedDevice binds a verified attestation to the order identifier, the posture rules and
+  // the inventory; returns the inventory device's id (nullopt with inventory = "off").
+  Result<std::optional<std::string>> CheckAttestedDevice(const core::Authz& a, const config::ProvisionerConfig& prov,
+                                                         const attestation::AttestedDevice& dev);
   // AskWebhook asks the provisioner's authorizing webhook, if any (fail closed; kRateLimited
   // leaves the challenge pending).
   Result<void> AskWebhook(const core::Authz& a, const config::ProvisionerConfig& prov, const core::Account& acct,

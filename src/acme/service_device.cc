@@ -16,15 +16,18 @@
 namespace ca::acme {
 namespace {
 
-std::string EvidenceJson(const attestation::AttestedDevice& dev) {
+// EvidenceJson is what the challenge and then the certificate record keep of the decision: the
+// attestation's facts and, when the inventory was consulted, the inventory device's id.
+std::string EvidenceJson(const attestation::AttestedDevice& dev, const std::optional<std::string>& device_id) {
   nlohmann::json ids = nlohmann::json::array();
   for (const auto& id : dev.identifiers) ids.push_back({{"kind", id.kind}, {"value", id.value}});
-  return nlohmann::json{{"format", dev.format},
-                        {"spki_der", Base64UrlEncode(dev.spki_der)},
-                        {"spki_sha256", dev.spki_sha256_hex},
-                        {"identifiers", ids},
-                        {"facts", dev.facts}}
-      .dump();
+  nlohmann::json j{{"format", dev.format},
+                   {"spki_der", Base64UrlEncode(dev.spki_der)},
+                   {"spki_sha256", dev.spki_sha256_hex},
+                   {"identifiers", ids},
+                   {"facts", dev.facts}};
+  if (device_id) j["device_id"] = *device_id;
+  return j.dump();
 }
 
 // Refusal builds badAttestationStatement with one rejectedIdentifier subproblem for the order's
@@ -54,7 +57,16 @@ Result<core::Authz> Service::RespondDeviceAttest(core::Authz a, size_t index, co
     std::string key_auth = c.token + "." + acct.thumbprint;
     verified = d_.device_attest->Verify(prov.name, *response.att_obj, c.token, key_auth, d_.clock->Now());
   }
-  Result<void> decided = verified ? CheckAttestedDevice(a, prov, *verified) : Result<void>(Fail(verified.error()));
+  std::optional<std::string> device_id;
+  Result<void> decided = Fail(Errc::kBadAttestation, "no attestation");
+  if (!verified) {
+    decided = Fail(verified.error());
+  } else if (auto checked = CheckAttestedDevice(a, prov, *verified); !checked) {
+    decided = Fail(checked.error());
+  } else {
+    device_id = *checked;
+    decided = Ok();
+  }
   if (decided) {
     decided = AskWebhook(a, prov, acct, *verified);
     // Too many webhook calls waiting: the client retries, the challenge stays pending.
@@ -63,10 +75,10 @@ Result<core::Authz> Service::RespondDeviceAttest(core::Authz a, size_t index, co
   if (decided) {
     c.status = core::ChallengeStatus::kValid;
     c.validated_at = d_.clock->Now();
-    c.attestation = EvidenceJson(*verified);
+    c.attestation = EvidenceJson(*verified, device_id);
     a.status = core::AuthzStatus::kValid;
-    log::Audit("device attested authz={} identifier={} format={} spki_sha256={}", a.id, a.identifier.value,
-               verified->format, verified->spki_sha256_hex);
+    log::Audit("device attested authz={} identifier={} device={} format={} spki_sha256={}", a.id,
+               a.identifier.value, device_id.value_or("-"), verified->format, verified->spki_sha256_hex);
   } else {
     Error e = decided.error();
     if (e.code == Errc::kInternal) {
@@ -92,8 +104,9 @@ Result<core::Authz> Service::RespondDeviceAttest(core::Authz a, size_t index, co
   return a;
 }
 
-Result<void> Service::CheckAttestedDevice(const core::Authz& a, const config::ProvisionerConfig& prov,
-                                          const attestation::AttestedDevice& dev) {
+Result<std::optional<std::string>> Service::CheckAttestedDevice(const core::Authz& a,
+                                                                const config::ProvisionerConfig& prov,
+                                                                const attestation::AttestedDevice& dev) {
   // The order identifier must be one of the attested identifiers, octet for octet (see
   // attestation::Names for bare vendor serials).
   if (!attestation::Names(dev, a.identifier)) {
@@ -112,8 +125,9 @@ Result<void> Service::CheckAttestedDevice(const core::Authz& a, const config::Pr
       return Fail(Refusal(a, "device \"" + a.identifier.value + "\" is " + core::ToString(device->state) +
                                  " in the inventory"));
     }
+    return std::optional<std::string>(device->id);
   }
-  return Ok();
+  return std::optional<std::string>();
 }
 
 Result<void> Service::AskWebhook(const core::Authz& a, const config::ProvisionerConfig& prov,

@@ -44,6 +44,8 @@ except ImportError:
 
 import datetime  # noqa: E402
 import hashlib  # noqa: E402
+import json  # noqa: E402
+import sqlite3  # noqa: E402
 import traceback  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -124,6 +126,25 @@ def att_obj(fmt, x5c):
 
 
 # ---------------------------------------------------------------------------------------------
+def check_stored_evidence(h, leaf, value):
+    """The certificate's row keeps the attestation it was issued on: format, the facts, and the id of
+    the inventory device (as `attestca device show` prints it)."""
+    serial = format(leaf.serial_number, "x")
+    db = sqlite3.connect(f"file:{os.path.join(h.ca_dir, 'attestca.db')}?mode=ro", uri=True)
+    try:
+        row = db.execute("SELECT attestation FROM certificates WHERE serial = ?", (serial,)).fetchone()
+    finally:
+        db.close()
+    if not row or not row[0]:
+        raise SetupError(f"no attestation stored with certificate {serial}")
+    ev = json.loads(row[0])
+    if ev.get("format") != "apple" or ev.get("facts", {}).get("os_version") != "14.2":
+        raise SetupError(f"stored evidence {ev}")
+    shown = cli(h, "show", value)
+    if not ev.get("device_id") or ev["device_id"] not in shown:
+        raise SetupError(f"stored device_id {ev.get('device_id')!r} is not the inventory device: {shown}")
+
+
 def run(h, c, pki, other_pki):
     t = Runner()
     inter_path = os.path.join(h.ca_dir, "intermediate.crt")
@@ -152,6 +173,7 @@ def run(h, c, pki, other_pki):
             leaf = check_cert(wait_valid(o), inter_path, value, dev.public_key())
             if leaf.subject.rfc4514_string() != f"CN={value}":  # the default template keeps the CN
                 raise SetupError(f"subject {leaf.subject.rfc4514_string()!r}, want CN={value}")
+            check_stored_evidence(h, leaf, value)
         return go
     t.step(f"honest flow by serial ({SERIAL}): valid, ready, certificate checked", honest(SERIAL))
     t.step(f"honest flow by UDID ({UDID}): valid, ready, certificate checked", honest(UDID))
