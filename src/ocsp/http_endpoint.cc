@@ -116,7 +116,9 @@ std::optional<Bytes> DecodeGetTarget(std::string_view target) {
     if (text->size() % 4 == 1) return std::nullopt;
     text->append((4 - text->size() % 4) % 4, '=');
   }
-  return Base64Decode(*text);
+  auto der = Base64Decode(*text);
+  if (!der || der->size() > kMaxRequestBytes) return std::nullopt;
+  return der;
 }
 
 std::string HttpDate(UnixTime t) {
