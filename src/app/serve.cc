@@ -119,7 +119,7 @@ int RunServe(const ServeArgs& a) {
   plain.tls = false;
   plain.threads = 2;  // OCSP answers are signed live (one signature each)
   auto plain_server = http::Server::Start(plain, [&wfe, &ocsp_http](const http::Request& r) {
-    if (ocsp::IsOcspPath(r.path)) return ocsp_http.Handle(r);
+    if (ocsp::IsOcspPath(r.target)) return ocsp_http.Handle(r);
     if (r.path == "/health" || r.path.rfind("/ca/", 0) == 0) return wfe.Handle(r);
     http::Response nf;
     nf.status = 404;

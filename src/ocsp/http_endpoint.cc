@@ -84,11 +84,7 @@ http::Response ErrorResponse(const Answer& a, UnixTime now) {
 
 }  // namespace
 
-bool IsOcspPath(std::string_view path) {
-  return path == kPrefix || (path.size() > kPrefix.size() && path.substr(0, kPrefix.size() + 1) == "/ocsp/");
-}
-
-std::optional<Bytes> DecodeGetTarget(std::string_view target) {
+std::string_view PathOf(std::string_view target) {
   // Absolute-form ("http://host/ocsp/..."): keep the path only.
   for (std::string_view scheme : {"http://", "https://"}) {
     if (target.substr(0, scheme.size()) == scheme) {
@@ -98,6 +94,16 @@ std::optional<Bytes> DecodeGetTarget(std::string_view target) {
   }
   // Base64 never contains '?': anything from it on is a query.
   if (size_t q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
+  return target;
+}
+
+bool IsOcspPath(std::string_view target) {
+  std::string_view path = PathOf(target);
+  return path == kPrefix || path.substr(0, kPrefix.size() + 1) == "/ocsp/";
+}
+
+std::optional<Bytes> DecodeGetTarget(std::string_view target) {
+  target = PathOf(target);
   if (target.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
   target.remove_prefix(kPrefix.size());
   // Clients join "{url}/{b64}" naively: an AIA URL ending in '/' gives "//M..." (DER starts 0x30, so

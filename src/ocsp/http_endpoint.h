@@ -16,8 +16,12 @@
 
 namespace ca::ocsp {
 
-// IsOcspPath reports whether a request path belongs to the responder ("/ocsp", "/ocsp/...").
-bool IsOcspPath(std::string_view path);
+// PathOf returns the path of a raw request-target: absolute-form ("http://host/p") and the query
+// dropped, nothing decoded.
+std::string_view PathOf(std::string_view target);
+
+// IsOcspPath reports whether a raw request-target belongs to the responder ("/ocsp", "/ocsp/...").
+bool IsOcspPath(std::string_view target);
 
 // DecodeGetTarget turns a GET request-target into the DER request: absolute-form and query are
 // dropped, then "/ocsp" and every leading '/', then %XX escapes (a decoded space is a '+'), then

@@ -65,6 +65,9 @@ TEST(IsOcspPath, OnlyTheOcspTree) {
   EXPECT_TRUE(IsOcspPath("/ocsp/MEQw"));
   EXPECT_FALSE(IsOcspPath("/ocspx"));
   EXPECT_FALSE(IsOcspPath("/ca/root.pem"));
+  EXPECT_TRUE(IsOcspPath("http://ocsp.example/ocsp/MEQw"));
+  EXPECT_TRUE(IsOcspPath("/ocsp?x"));
+  EXPECT_FALSE(IsOcspPath("http://ocsp.example/other"));
 }
 
 class HttpEndpointTest : public ::testing::Test {
