@@ -1,6 +1,7 @@
 // OCSP over HTTP: request decoding (GET path and POST body), caching headers and status codes.
 #include "ocsp/http_endpoint.h"
 
+#include <chrono>
 #include <ctime>
 
 #include "common/base64.h"
@@ -82,6 +83,17 @@ http::Response ErrorResponse(const Answer& a, UnixTime now) {
   return r;
 }
 
+const char* StatusName(ResponseStatus s) {
+  switch (s) {
+    case ResponseStatus::kSuccessful: return "successful";
+    case ResponseStatus::kMalformedRequest: return "malformedRequest";
+    case ResponseStatus::kInternalError: return "internalError";
+    case ResponseStatus::kTryLater: return "tryLater";
+    case ResponseStatus::kUnauthorized: return "unauthorized";
+  }
+  return "?";
+}
+
 }  // namespace
 
 std::string_view PathOf(std::string_view target) {
@@ -142,7 +154,14 @@ std::string HttpDate(UnixTime t) {
 
 http::Response HttpEndpoint::Handle(const http::Request& req) const {
   try {
-    return HandleUnsafe(req);
+    const auto start = std::chrono::steady_clock::now();
+    const char* outcome = "-";
+    http::Response r = HandleUnsafe(req, &outcome);
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+    // The GET path is the request itself (up to 40 KB): log its length, not its text.
+    log::Access("{} {} /ocsp target_bytes={} status={} ocsp={} us={}", req.remote_address, req.method,
+                req.target.size(), r.status, outcome, us);
+    return r;
   } catch (const std::exception& e) {
     log::Error("ocsp: {} {} threw: {}", req.method, req.path, e.what());
   } catch (...) {
@@ -157,7 +176,7 @@ http::Response HttpEndpoint::Handle(const http::Request& req) const {
   return r;
 }
 
-http::Response HttpEndpoint::HandleUnsafe(const http::Request& req) const {
+http::Response HttpEndpoint::HandleUnsafe(const http::Request& req, const char** outcome) const {
   const UnixTime now = clock_.Now();
   const bool is_get = req.method == "GET";
   if (!is_get && req.method != "POST") {
@@ -178,8 +197,9 @@ http::Response HttpEndpoint::HandleUnsafe(const http::Request& req) const {
   } else {
     answer = responder_.Respond(AsBytes(req.body), true);
   }
+  *outcome = StatusName(answer.status);
   if (answer.status != ResponseStatus::kSuccessful) {
-    log::Debug("ocsp: {} {} -> status {}: {}", req.method, req.path, static_cast<int>(answer.status), answer.detail);
+    log::Debug("ocsp: {}: {}", *outcome, answer.detail);
     return ErrorResponse(answer, now);
   }
 

@@ -38,7 +38,8 @@ class HttpEndpoint final {
   http::Response Handle(const http::Request& req) const;
 
  private:
-  http::Response HandleUnsafe(const http::Request& req) const;
+  // HandleUnsafe does the work; *outcome names the OCSP status, for the access log.
+  http::Response HandleUnsafe(const http::Request& req, const char** outcome) const;
   const Responder& responder_;
   const Clock& clock_;
 };

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "ocsp_test_util.h"
 #include "ossl/x509_build.h"
 
@@ -329,6 +332,28 @@ TEST_F(ResponderTest, VersionMustBeV1) {
   Bytes good = RequestDer({CertIdFor(ca_.inter.get(), s)});
   EXPECT_EQ(responder_->Respond(WithVersion(good, 0), true).status, ResponseStatus::kSuccessful);
   EXPECT_EQ(responder_->Respond(WithVersion(good, 1), true).der, kMalformed);
+}
+
+// The plain-HTTP listener runs handlers on several threads: one Responder answers them all.
+TEST_F(ResponderTest, AnswersFromSeveralThreadsAtOnce) {
+  std::string serial;
+  Stored("threads.test", &serial);
+  ossl::UniquePtr<OCSP_CERTID> id(CertIdFor(ca_.inter.get(), serial));
+  const Bytes req = RequestDer({OCSP_CERTID_dup(id.get())});
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        Answer a = responder_->Respond(req, false);
+        if (a.status != ResponseStatus::kSuccessful) continue;
+        ClientView v = Inspect(a.der, ca_);
+        if (v.verified && FindStatus(v.basic.get(), id.get()).status == V_OCSP_CERTSTATUS_GOOD) ++good;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(good.load(), 100);
 }
 
 }  // namespace
