@@ -15,6 +15,8 @@
 #include "config/config.h"
 #include "http/server.h"
 #include "issuance/issuer.h"
+#include "ocsp/http_endpoint.h"
+#include "ocsp/responder.h"
 #include "storage/store.h"
 #include "validation/device_attest.h"
 #include "validation/validator.h"
@@ -112,13 +114,21 @@ int RunServe(const ServeArgs& a) {
   auto acme_server = http::Server::Start(https, [&wfe](const http::Request& r) { return wfe.Handle(r); });
   if (!acme_server) return Die("starting the HTTPS listener", acme_server.error());
 
-  // The plain-HTTP listener serves only public, unauthenticated resources (CA certificates now;
-  // OCSP and CRLs in later versions). ACME is never served over plain HTTP.
+  ocsp::ResponderOptions ocsp_opts;
+  ocsp_opts.validity_s = cfg->ocsp.validity_s;
+  ocsp_opts.echo_nonce = cfg->ocsp.echo_nonce;
+  auto responder = ocsp::Responder::Create(**issuer, **store, clock, ocsp_opts);
+  if (!responder) return Die("OCSP responder", responder.error());
+  ocsp::HttpEndpoint ocsp_http(**responder, clock);
+
+  // The plain-HTTP listener serves only public, unauthenticated resources: CA certificates and
+  // OCSP (CRLs in a later version). ACME is never served over plain HTTP.
   http::ServerOptions plain = https;
   plain.listen = cfg->server.http_listen;
   plain.tls = false;
-  plain.threads = 1;
-  auto plain_server = http::Server::Start(plain, [&wfe](const http::Request& r) {
+  plain.threads = 2;  // OCSP answers are signed live (one signature each)
+  auto plain_server = http::Server::Start(plain, [&wfe, &ocsp_http](const http::Request& r) {
+    if (ocsp::IsOcspPath(r.target)) return ocsp_http.Handle(r);
     if (r.path == "/health" || r.path.rfind("/ca/", 0) == 0) return wfe.Handle(r);
     http::Response nf;
     nf.status = 404;
@@ -136,6 +146,7 @@ int RunServe(const ServeArgs& a) {
                 name.c_str());
   }
   std::printf("  Root certificate:  %s\n", cfg->Path(cfg->ca.root_cert).c_str());
+  std::printf("  OCSP responder:    http://%s/ocsp\n", cfg->server.http_listen.c_str());
   std::printf("  certbot: REQUESTS_CA_BUNDLE=%s certbot certonly --server %s --standalone -d NAME\n",
               cfg->Path(cfg->ca.root_cert).c_str(), dir_url.c_str());
   std::printf("  lego:    LEGO_CA_CERTIFICATES=%s lego --server %s --email you@example.test --http -d NAME run\n",

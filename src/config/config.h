@@ -52,6 +52,12 @@ struct AcmeConfig {
   uint32_t nonce_lifetime_s = 3600;
 };
 
+// OcspConfig: the OCSP responder on the plain-HTTP listener ([ocsp]).
+struct OcspConfig {
+  uint32_t validity_s = 4 * 3600;  // nextUpdate - thisUpdate of every answer (1h..7d)
+  bool echo_nonce = false;         // true: echo a request's nonce (answers are then signed live)
+};
+
 struct LogConfig {
   std::string level = "info";  // debug, info, warn, error
   bool json = false;
@@ -139,6 +145,7 @@ struct Config {
   DatabaseConfig database;
   ValidationConfig validation;
   AcmeConfig acme;
+  OcspConfig ocsp;
   LogConfig log;
   std::map<std::string, ProvisionerConfig> provisioners;
 

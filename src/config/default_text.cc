@@ -117,6 +117,13 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "# How long a replay nonce can be used\n";
   t += "nonce_lifetime = \"1h\"\n";
 
+  t += "\n[ocsp]\n";
+  t += "# OCSP responder at http://<http_listen>/ocsp (POST, and GET /ocsp/<base64>)\n";
+  t += "# Validity of each answer (nextUpdate - thisUpdate), 1h..7d\n";
+  t += "validity = \"4h\"\n";
+  t += "# Echo the request's nonce (RFC 9654); off by default so answers can be pre-signed\n";
+  t += "echo_nonce = false\n";
+
   t += "\n[log]\n";
   t += "# Minimum level: debug, info, warn or error\n";
   t += "level = " + Quote(d.log.level) + "\n";

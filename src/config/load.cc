@@ -232,6 +232,7 @@ class Parser {
     ValidationConfig& va = cfg.validation;
     AcmeConfig& acme = cfg.acme;
     LogConfig& log = cfg.log;
+    OcspConfig& ocsp = cfg.ocsp;
     std::vector<Field> top = {
         {"server",
          [&](const toml::node& n, const std::string& path) {
@@ -276,6 +277,10 @@ class Parser {
                   {"order_lifetime", Duration(acme.order_lifetime_s)},
                   {"authz_lifetime", Duration(acme.authz_lifetime_s)},
                   {"nonce_lifetime", Duration(acme.nonce_lifetime_s)}});
+         }},
+        {"ocsp",
+         [&](const toml::node& n, const std::string& path) {
+           Table(n, path, {{"validity", Duration(ocsp.validity_s)}, {"echo_nonce", Bool(ocsp.echo_nonce)}});
          }},
         {"log",
          [&](const toml::node& n, const std::string& path) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstring>
 
+#include <openssl/ocsp.h>
 #include <openssl/pem.h>
 
 #include "issuance/internal.h"
@@ -87,6 +88,25 @@ Result<std::unique_ptr<Issuer>> Issuer::Load(const std::string& intermediate_cer
   }
   s->id = g_next_issuer_id.fetch_add(1);
   return std::unique_ptr<Issuer>(new Issuer(std::move(s)));
+}
+
+Result<void> Issuer::SignOcspResponse(OCSP_BASICRESP* basic, UnixTime produced_at) const {
+  if (basic == nullptr) return Fail(Errc::kInternal, "SignOcspResponse: no response");
+  // OCSP_NOTIME leaves producedAt to us (the injected clock); the object exists already.
+  ASN1_GENERALIZEDTIME* produced = const_cast<ASN1_GENERALIZEDTIME*>(OCSP_resp_get0_produced_at(basic));
+  if (produced == nullptr || ASN1_GENERALIZEDTIME_set(produced, static_cast<time_t>(produced_at)) == nullptr) {
+    return ossl::Internal("OCSP producedAt");
+  }
+  ossl::UniquePtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
+  if (!ctx) return ossl::Internal("EVP_MD_CTX_new");
+  if (EVP_DigestSignInit(ctx.get(), nullptr, s_->md, nullptr, s_->key.get()) != 1) {
+    return ossl::Internal("EVP_DigestSignInit (OCSP)");
+  }
+  if (OCSP_basic_sign_ctx(basic, s_->intermediate.get(), ctx.get(), nullptr,
+                          OCSP_RESPID_KEY | OCSP_NOCERTS | OCSP_NOTIME) != 1) {
+    return ossl::Internal("OCSP_basic_sign_ctx");
+  }
+  return Ok();
 }
 
 Result<std::unique_ptr<IssuanceToken>> Issuer::Prepare(const IssueRequest& req, Rng& rng) {

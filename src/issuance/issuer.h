@@ -15,6 +15,9 @@
 #include "core/identifier.h"
 #include "ossl/unique.h"
 
+// From <openssl/ocsp.h>, which this header does not need whole.
+typedef struct ocsp_basic_response_st OCSP_BASICRESP;
+
 namespace ca::issuance {
 
 struct IssueRequest {
@@ -80,6 +83,11 @@ class Issuer final {
   Result<std::unique_ptr<IssuanceToken>> Prepare(const IssueRequest& req, Rng& rng);
   // Issue signs a prepared certificate; a token works once and only with the Issuer that made it.
   Result<IssuedCert> Issue(std::unique_ptr<IssuanceToken> token);
+
+  // SignOcspResponse signs a BasicOCSPResponse with the intermediate key (RFC 6960 §4.2.1): responder
+  // ID by key hash, no certificates (the intermediate is the issuer, RFC 9919 §3.2.2), producedAt
+  // as given. The narrow door to the key for the OCSP responder; the key itself never leaves.
+  Result<void> SignOcspResponse(OCSP_BASICRESP* basic, UnixTime produced_at) const;
 
   const std::string& intermediate_pem() const;  // the issuer certificate, PEM
   const std::string& root_pem() const;

@@ -495,3 +495,31 @@ colour = "blue"
 
 }  // namespace
 }  // namespace ca::config
+
+namespace ca::config {
+namespace {
+
+TEST(ConfigOcsp, DefaultsAndValues) {
+  auto d = ParseConfig("[provisioners.acme]\n", "t.toml", "/etc/ca");
+  ASSERT_TRUE(d) << d.error().detail;
+  EXPECT_EQ(d->ocsp.validity_s, 4u * 3600);
+  EXPECT_FALSE(d->ocsp.echo_nonce);
+  auto c = ParseConfig("[ocsp]\nvalidity = \"12h\"\necho_nonce = true\n[provisioners.acme]\n", "t.toml", "/etc/ca");
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_EQ(c->ocsp.validity_s, 12u * 3600);
+  EXPECT_TRUE(c->ocsp.echo_nonce);
+}
+
+TEST(ConfigOcsp, Refusals) {
+  auto e = [](const std::string& ocsp) {
+    auto r = ParseConfig("[ocsp]\n" + ocsp + "\n[provisioners.acme]\n", "t.toml", "/etc/ca");
+    return r ? std::string() : r.error().detail;
+  };
+  EXPECT_NE(e("validity = \"30m\"").find("'ocsp.validity' must be between 1h and 7d"), std::string::npos);
+  EXPECT_NE(e("validity = \"8d\"").find("'ocsp.validity' must be between 1h and 7d"), std::string::npos);
+  EXPECT_NE(e("echo_nonce = \"yes\"").find("'ocsp.echo_nonce' must be a boolean"), std::string::npos);
+  EXPECT_NE(e("signer = \"ca\"").find("unknown key 'ocsp.signer'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ca::config

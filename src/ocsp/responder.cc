@@ -1,0 +1,185 @@
+// Responder: Resolve each CertID against our issuer and the store, then Sign one answer.
+#include "ocsp/responder.h"
+
+#include <algorithm>
+#include <array>
+
+#include "common/log.h"
+#include "ocsp/ossl_ocsp.h"
+#include "ossl/error.h"
+#include "ossl/pem.h"
+
+namespace ca::ocsp {
+
+struct Responder::State {
+  const issuance::Issuer* issuer = nullptr;
+  storage::CertStore* store = nullptr;
+  const Clock* clock = nullptr;
+  ResponderOptions opts;
+  // The CertID hashes that name our issuer, per hash algorithm (index: HashAlg).
+  std::array<Bytes, 2> name_hash;
+  std::array<Bytes, 2> key_hash;
+  UnixTime issuer_not_after = 0;
+};
+
+namespace {
+
+const EVP_MD* MdFor(HashAlg h) { return h == HashAlg::kSha1 ? EVP_sha1() : EVP_sha256(); }
+
+size_t Index(HashAlg h) { return h == HashAlg::kSha1 ? 0 : 1; }
+
+ossl::UniquePtr<ASN1_STRING> GeneralizedTime(UnixTime t) {
+  return ossl::UniquePtr<ASN1_STRING>(ASN1_GENERALIZEDTIME_set(nullptr, static_cast<time_t>(t)));
+}
+
+void AppendInt(Bytes& out, int64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(static_cast<uint64_t>(v) >> shift));
+}
+
+}  // namespace
+
+Answer ErrorAnswer(ResponseStatus status, std::string detail) {
+  Answer a;
+  a.status = status;
+  // OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED } with no responseBytes.
+  a.der = {0x30, 0x03, 0x0a, 0x01, static_cast<uint8_t>(status)};
+  a.detail = std::move(detail);
+  return a;
+}
+
+Responder::Responder(std::unique_ptr<State> s) : s_(std::move(s)) {}
+Responder::~Responder() = default;
+
+Result<std::unique_ptr<Responder>> Responder::Create(const issuance::Issuer& issuer, storage::CertStore& store,
+                                                     const Clock& clock, ResponderOptions opts) {
+  auto s = std::make_unique<State>();
+  s->issuer = &issuer;
+  s->store = &store;
+  s->clock = &clock;
+  s->opts = opts;
+  s->issuer_not_after = issuer.intermediate_not_after();
+  CA_TRY(auto cert, ossl::CertFromPem(issuer.intermediate_pem()));
+  for (HashAlg h : {HashAlg::kSha1, HashAlg::kSha256}) {
+    unsigned char buf[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    // issuerNameHash: the DER subject; issuerKeyHash: the subjectPublicKey bits (RFC 6960 §4.1.1).
+    if (X509_NAME_digest(X509_get_subject_name(cert.get()), MdFor(h), buf, &len) != 1) {
+      return ossl::Internal("X509_NAME_digest");
+    }
+    s->name_hash[Index(h)].assign(buf, buf + len);
+    if (X509_pubkey_digest(cert.get(), MdFor(h), buf, &len) != 1) return ossl::Internal("X509_pubkey_digest");
+    s->key_hash[Index(h)].assign(buf, buf + len);
+  }
+  return std::unique_ptr<Responder>(new Responder(std::move(s)));
+}
+
+Answer Responder::Respond(ByteView request_der, bool may_echo_nonce) const {
+  auto req = ParseRequest(request_der);
+  if (!req) {
+    ResponseStatus st = req.error().code == Errc::kMalformed      ? ResponseStatus::kMalformedRequest
+                        : req.error().code == Errc::kUnauthorized ? ResponseStatus::kUnauthorized
+                                                                  : ResponseStatus::kInternalError;
+    return ErrorAnswer(st, req.error().detail);
+  }
+  auto statuses = Resolve(*req);
+  if (!statuses) {
+    if (statuses.error().code == Errc::kUnauthorized) {
+      return ErrorAnswer(ResponseStatus::kUnauthorized, statuses.error().detail);
+    }
+    log::Error("ocsp: status lookup failed: {}", statuses.error().detail);
+    return ErrorAnswer(ResponseStatus::kInternalError, statuses.error().detail);
+  }
+  bool echo = s_->opts.echo_nonce && may_echo_nonce && req->nonce.has_value();
+  auto answer = Sign(*req, *statuses, echo);
+  if (!answer) {
+    log::Error("ocsp: signing failed: {}", answer.error().detail);
+    return ErrorAnswer(ResponseStatus::kInternalError, answer.error().detail);
+  }
+  return std::move(*answer);
+}
+
+Result<std::vector<Responder::SingleStatus>> Responder::Resolve(const ParsedRequest& req) const {
+  std::vector<SingleStatus> out;
+  out.reserve(req.cert_ids.size());
+  for (const CertIdRef& id : req.cert_ids) {
+    size_t i = Index(id.hash);
+    if (id.issuer_name_hash != s_->name_hash[i] || id.issuer_key_hash != s_->key_hash[i]) {
+      return Fail(Errc::kUnauthorized, "CertID names another issuer");
+    }
+    auto rec = s_->store->GetCertificateBySerial(id.serial_hex);
+    if (!rec) {
+      if (rec.error().code == Errc::kNotFound) return Fail(Errc::kUnauthorized, "serial " + id.serial_hex + " was never issued");
+      return Fail(rec.error());
+    }
+    SingleStatus st;
+    if (rec->revoked_at) {
+      st.revoked = true;
+      st.revoked_at = *rec->revoked_at;
+      st.reason = rec->revocation_reason;
+    }
+    out.push_back(st);
+  }
+  return out;
+}
+
+Result<Answer> Responder::Sign(const ParsedRequest& req, const std::vector<SingleStatus>& statuses,
+                               bool echo_nonce) const {
+  const UnixTime now = s_->clock->Now();
+  Answer a;
+  a.status = ResponseStatus::kSuccessful;
+  a.this_update = now - now % 60;
+  // Never promise beyond the issuer's own validity.
+  a.next_update = std::min<UnixTime>(a.this_update + s_->opts.validity_s, s_->issuer_not_after);
+  auto this_update = GeneralizedTime(a.this_update);
+  auto next_update = GeneralizedTime(a.next_update);
+  if (!this_update || !next_update) return ossl::Internal("ASN1_GENERALIZEDTIME_set");
+
+  Bytes validator;  // what the answer says, for its ETag
+  AppendInt(validator, a.this_update);
+  AppendInt(validator, a.next_update);
+
+  ossl::UniquePtr<OCSP_BASICRESP> basic(OCSP_BASICRESP_new());
+  if (!basic) return ossl::Internal("OCSP_BASICRESP_new");
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    const SingleStatus& st = statuses[i];
+    ossl::UniquePtr<ASN1_STRING> revoked_at;
+    int reason = OCSP_REVOKED_STATUS_NOSTATUS;  // leaves revocationReason out
+    if (st.revoked) {
+      revoked_at = GeneralizedTime(st.revoked_at);
+      if (!revoked_at) return ossl::Internal("ASN1_GENERALIZEDTIME_set");
+      if (st.reason != 0) reason = st.reason;
+    }
+    // The request's CertID is echoed as it came (same hash algorithm and parameters).
+    if (OCSP_basic_add1_status(basic.get(), req.cert_ids[i].id.get(),
+                               st.revoked ? V_OCSP_CERTSTATUS_REVOKED : V_OCSP_CERTSTATUS_GOOD, reason,
+                               revoked_at.get(), this_update.get(), next_update.get()) == nullptr) {
+      return ossl::Internal("OCSP_basic_add1_status");
+    }
+    unsigned char* cid = nullptr;
+    int cid_len = i2d_OCSP_CERTID(req.cert_ids[i].id.get(), &cid);
+    if (cid_len <= 0 || cid == nullptr) return ossl::Internal("i2d_OCSP_CERTID");
+    AppendInt(validator, cid_len);
+    validator.insert(validator.end(), cid, cid + cid_len);
+    OPENSSL_free(cid);
+    AppendInt(validator, st.revoked ? 1 : 0);
+    AppendInt(validator, st.revoked_at);
+    AppendInt(validator, reason);
+  }
+  a.etag = "W/\"" + Hex(ossl::Sha256(validator)) + "\"";
+  if (echo_nonce) {
+    if (OCSP_copy_nonce(basic.get(), req.request.get()) != 1) return ossl::Internal("OCSP_copy_nonce");
+    a.nonce_echoed = true;
+  }
+  CA_RETURN_IF_ERROR(s_->issuer->SignOcspResponse(basic.get(), now));
+
+  ossl::UniquePtr<OCSP_RESPONSE> resp(OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, basic.get()));
+  if (!resp) return ossl::Internal("OCSP_response_create");
+  unsigned char* der = nullptr;
+  int len = i2d_OCSP_RESPONSE(resp.get(), &der);
+  if (len <= 0 || der == nullptr) return ossl::Internal("i2d_OCSP_RESPONSE");
+  a.der.assign(der, der + len);
+  OPENSSL_free(der);
+  return a;
+}
+
+}  // namespace ca::ocsp
