@@ -87,12 +87,9 @@ Result<core::Authz> Service::RespondDeviceAttest(core::Authz a, size_t index, co
 
 Result<void> Service::CheckAttestedDevice(const core::Authz& a, const config::ProvisionerConfig& prov,
                                           const attestation::AttestedDevice& dev) {
-  // The order identifier must be one of the attested identifiers, octet for octet. A value with an
-  // assigner/hwType OID ("C02X/1.2.3") is compared by its identifier part.
-  std::string wanted = a.identifier.value.substr(0, a.identifier.value.find('/'));
-  bool match = false;
-  for (const auto& id : dev.identifiers) match = match || id.value == wanted;
-  if (!match) {
+  // The order identifier must be one of the attested identifiers, octet for octet (see
+  // attestation::Names for bare vendor serials).
+  if (!attestation::Names(dev, a.identifier)) {
     std::string attested;
     for (const auto& id : dev.identifiers) attested += (attested.empty() ? "" : ", ") + id.kind + " " + id.value;
     return Fail(Refusal(a, "the attestation does not name \"" + a.identifier.value + "\" (it attests " +

@@ -8,11 +8,13 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "core/identifier.h"
 
 namespace ca::attestation {
 
 // AttestedIdentifier is one device identifier the attestation vouches for. kind says which
-// (apple: "serial", "udid"); value is the attested text, octet for octet.
+// (apple: "serial", "udid"; step: "serial"; tpm: the ACME identifier type "permanent-identifier" or
+// "hardware-module", with value in ACME form); value is the attested text, octet for octet.
 struct AttestedIdentifier {
   std::string kind;
   std::string value;
@@ -37,5 +39,12 @@ struct AttestedDevice {
   std::map<std::string, std::string> facts;
   std::vector<Bytes> chain_der;
 };
+
+// Names tells whether dev attests the order identifier id:
+//   - an identifier attested with its ACME type (tpm) must equal id in type and value, octet for
+//     octet ("C02X/1.2.3" is not "C02X");
+//   - a bare serial or UDID (apple, step) must equal id's value before any "/OID" (the vendor attests
+//     no assigner or hwType).
+bool Names(const AttestedDevice& dev, const core::Identifier& id);
 
 }  // namespace ca::attestation

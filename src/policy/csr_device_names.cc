@@ -10,51 +10,24 @@
 
 #include <openssl/x509v3.h>
 
-#include "der/oid.h"
-#include "der/reader.h"
+#include "der/device_names.h"
 #include "ossl/types.h"
 #include "policy/csr_check.h"
 
 namespace ca::policy {
 namespace {
 
-constexpr const char* kPermanentIdentifierOid = "1.3.6.1.5.5.7.8.3";
-constexpr const char* kHardwareModuleNameOid = "1.3.6.1.5.5.7.8.4";
-
-Result<std::string> OidText(der::Reader& r) {
-  auto oid = r.ReadOid();
-  if (!oid) return Fail(Errc::kBadCsr, "CSR device identifier has a malformed OID");
-  auto text = der::OidToText(*oid);
-  if (!text) return Fail(Errc::kBadCsr, "CSR device identifier has a malformed OID");
-  return *text;
-}
-
+// The shared decoders speak kMalformed without context; a CSR's refusal is badCSR.
 Result<core::Identifier> DecodePermanentIdentifier(ByteView seq_der) {
-  der::Reader outer(seq_der);
-  auto seq = outer.ReadTag(der::kSequence);
-  if (!seq || !outer.Empty()) return Fail(Errc::kBadCsr, "CSR PermanentIdentifier is not one SEQUENCE");
-  std::string value;
-  if (seq->Peek(der::kUtf8String)) {
-    auto v = seq->ReadUtf8String();
-    if (!v) return Fail(Errc::kBadCsr, "CSR PermanentIdentifier value is not UTF-8");
-    value = std::string(*v);
-  }
-  if (!seq->Empty()) {
-    CA_TRY(auto assigner, OidText(*seq));
-    value += "/" + assigner;
-  }
-  if (!seq->Empty()) return Fail(Errc::kBadCsr, "CSR PermanentIdentifier has trailing data");
-  return core::Identifier{core::kPermanentIdentifier, value};
+  auto value = der::PermanentIdentifierValue(seq_der);
+  if (!value) return Fail(Errc::kBadCsr, "CSR " + value.error().detail);
+  return core::Identifier{core::kPermanentIdentifier, std::move(*value)};
 }
 
 Result<core::Identifier> DecodeHardwareModuleName(ByteView seq_der) {
-  der::Reader outer(seq_der);
-  auto seq = outer.ReadTag(der::kSequence);
-  if (!seq || !outer.Empty()) return Fail(Errc::kBadCsr, "CSR HardwareModuleName is not one SEQUENCE");
-  CA_TRY(auto hw_type, OidText(*seq));
-  auto serial = seq->ReadOctetString();
-  if (!serial || !seq->Empty()) return Fail(Errc::kBadCsr, "CSR HardwareModuleName is malformed");
-  return core::Identifier{core::kHardwareModule, ToString(*serial) + "/" + hw_type};
+  auto hw = der::DecodeHardwareModuleName(seq_der);
+  if (!hw) return Fail(Errc::kBadCsr, "CSR " + hw.error().detail);
+  return core::Identifier{core::kHardwareModule, ToString(hw->serial) + "/" + hw->hw_type};
 }
 
 struct ExtensionsFree {
@@ -77,11 +50,11 @@ Result<void> CheckCsrDeviceNames(const ParsedCsr& csr, const std::vector<core::I
       char oid[64];
       if (OBJ_obj2txt(oid, sizeof oid, gn->d.otherName->type_id, 1) <= 0) continue;
       std::string type_id(oid);
-      if (type_id != kPermanentIdentifierOid && type_id != kHardwareModuleNameOid) continue;
+      if (type_id != der::kIdOnPermanentIdentifier && type_id != der::kIdOnHardwareModuleName) continue;
       const ASN1_TYPE* v = gn->d.otherName->value;
       if (v == nullptr || v->type != V_ASN1_SEQUENCE) return Fail(Errc::kBadCsr, "CSR device identifier is not a SEQUENCE");
       ByteView der(ASN1_STRING_get0_data(v->value.sequence), static_cast<size_t>(ASN1_STRING_length(v->value.sequence)));
-      CA_TRY(auto id, type_id == kPermanentIdentifierOid ? DecodePermanentIdentifier(der) : DecodeHardwareModuleName(der));
+      CA_TRY(auto id, type_id == der::kIdOnPermanentIdentifier ? DecodePermanentIdentifier(der) : DecodeHardwareModuleName(der));
       if (std::find(order_identifiers.begin(), order_identifiers.end(), id) == order_identifiers.end()) {
         return Fail(Errc::kBadCsr, "CSR names device identifier \"" + id.value.substr(0, 128) + "\" (" + id.type +
                                        ") that is not in the order");

@@ -7,12 +7,13 @@
 #include "attestation/object.h"
 #include "attestation/roots.h"
 #include "attestation/step.h"
+#include "attestation/tpm.h"
 
 namespace ca::validation {
 namespace {
 
 // Formats whose verifier has landed. The others are refused with a clear detail, never accepted.
-bool Implemented(const std::string& format) { return format == "apple" || format == "step"; }
+bool Implemented(const std::string& format) { return format == "apple" || format == "step" || format == "tpm"; }
 
 Result<std::string> ReadPem(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -51,6 +52,7 @@ class Verifier final : public DeviceAttestVerifier {
       return Fail(Errc::kBadAttestation, "no trust roots are configured for attestation format \"" + fmt + "\"");
     }
     if (fmt == "step") return attestation::VerifyStep(obj->att_stmt, key_authorization, roots->second, now);
+    if (fmt == "tpm") return attestation::VerifyTpm(obj->att_stmt, key_authorization, roots->second, now);
     return attestation::VerifyApple(obj->att_stmt.x5c, token, fc.require_nonce, roots->second, now);
   }
 

@@ -40,7 +40,8 @@ void AddBytes(std::vector<RawExtension>* out, const char* arc, const std::option
 
 TestCert MakeCert(const CertSpec& spec, const TestCert* issuer) {
   TestCert out;
-  out.key = MakeEcKey(spec.key_group);
+  out.key = spec.key_group.rfind("RSA-", 0) == 0 ? MakeRsaKey(std::stoi(spec.key_group.substr(4)))
+                                                 : MakeEcKey(spec.key_group);
   out.cert.reset(X509_new());
   X509* cert = out.cert.get();
   CA_CHECK(cert != nullptr);
@@ -51,7 +52,7 @@ TestCert MakeCert(const CertSpec& spec, const TestCert* issuer) {
   auto sn = ossl::SerialFromBytes(serial);
   CA_CHECK(sn.has_value());
   CA_CHECK(X509_set_serialNumber(cert, sn->get()) == 1);
-  auto name = ossl::MakeName({{"O", "attestca test"}, {"CN", spec.common_name}});
+  auto name = spec.empty_subject ? ossl::MakeName({}) : ossl::MakeName({{"O", "attestca test"}, {"CN", spec.common_name}});
   CA_CHECK(name.has_value());
   CA_CHECK(X509_set_subject_name(cert, name->get()) == 1);
   X509* issuer_cert = issuer != nullptr ? issuer->cert.get() : cert;

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "attestation/object.h"
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "ossl/unique.h"
@@ -25,7 +26,8 @@ struct CertSpec {
   UnixTime not_before = 1700000000;  // 2023-11-14
   UnixTime not_after = 1700000000 + 365 * 86400;
   bool is_ca = false;
-  std::string key_group = "P-384";
+  bool empty_subject = false;      // no subject RDN at all (TPM AK certificates)
+  std::string key_group = "P-384";  // or "RSA-2048" etc.
   std::vector<RawExtension> extensions;
 };
 
@@ -71,5 +73,51 @@ struct AppleTestChain {
 
 // MakeAppleChain mints root (P-384) -> "Sub CA" -> leaf carrying spec's extensions.
 AppleTestChain MakeAppleChain(const AppleLeafSpec& spec);
+
+// --- TPM ("tpm" format, attest_builders_tpm.cc) ---
+
+// TpmSpec describes a minted TPM attestation: a test root -> intermediate issue the AK
+// certificate; certInfo (TPMS_ATTEST) certifies a fresh key described by pubArea (TPMT_PUBLIC,
+// nameAlg SHA-256); sig is the AK's raw signature over certInfo.
+struct TpmSpec {
+  int64_t alg = -7;              // COSE alg; the AK key is P-256 for -7, P-384 for -35, RSA-2048 else
+  std::string key = "P-256";     // attested key: "P-256", "P-384", "P-521", "RSA-2048", "RSA-1024"
+  Bytes extra_data;              // certInfo.extraData, e.g. TpmExtraDataFor(key_authorization)
+  uint32_t object_attributes = 0x00040072;  // fixedTPM fixedParent sensitiveDataOrigin userWithAuth sign
+  std::optional<std::string> permanent_identifier = "TPM-0123456789";  // "id" or "id/assigner-OID"
+  std::optional<std::string> hardware_module_type;  // hwType OID; with hardware_module_serial
+  Bytes hardware_module_serial;
+  bool spec_san_layout = true;   // TCG: one RDN per TPM attribute; false: one multi-valued RDN
+  bool ak_eku = true;            // EKU 2.23.133.8.3
+  bool ak_empty_subject = true;
+  bool ak_is_ca = false;
+  UnixTime not_before = 1700000000;
+  UnixTime not_after = 1700000000 + 365 * 86400;
+};
+
+// TpmExtraDataFor returns SHA-256(key_authorization), the qualifyingData a client passes.
+Bytes TpmExtraDataFor(std::string_view key_authorization);
+
+// TpmTestAttestation is the minted attestation; stmt is ready for VerifyTpm (ver "2.0").
+struct TpmTestAttestation {
+  TestCert root;
+  TestCert intermediate;
+  TestCert ak;
+  ossl::UniquePtr<EVP_PKEY> key;  // the attested key
+  attestation::AttStmt stmt;
+};
+
+TpmTestAttestation MakeTpmAttestation(const TpmSpec& spec);
+
+// TpmCertInfo builds a TPMS_ATTEST (TPM_ST_ATTEST_CERTIFY) certifying the object named name.
+Bytes TpmCertInfo(ByteView name, ByteView extra_data);
+// TpmNameOf returns the Name of a pubArea with nameAlg SHA-256: 0x000b || SHA-256(pub_area).
+Bytes TpmNameOf(ByteView pub_area);
+// TpmSign signs data with key the way alg says (raw RSA signature or DER ECDSA).
+Bytes TpmSign(EVP_PKEY* key, int64_t alg, ByteView data);
+
+// TpmAttObj encodes {"fmt": "tpm", "attStmt": st} as CBOR (minimal lengths, members in the order
+// WebAuthn lists them), as a client posts it base64url-decoded.
+Bytes TpmAttObj(const attestation::AttStmt& st);
 
 }  // namespace ca::testing
