@@ -21,9 +21,9 @@ PermanentIdentifier SAN and the key `tpm2_readpublic -f pem` reports.
 Cases: honest ECC (ES256 AK, P-256 key) and RSA (RS256 AK, RSA 2048 key) flows; refused attestations
 (challenge invalid, badAttestationStatement, the verifier's detail): qualifyingData over another key
 authorization (other token, other account), certInfo with one flipped byte (ECC and RSA AK), alg not
-the AK's, pubArea of another key, the restricted AK certified as the key, AK cert from an untrusted CA,
-AK cert without the TPM EKU, with a subject, without a PermanentIdentifier, naming another device
-(rejectedIdentifier), device not in the inventory, suspended device, tpm disabled on a provisioner;
+the AK's, pubArea of another key, the restricted AK certified as the key, a software key imported into
+the TPM, AK cert from an untrusted CA, without the TPM EKU, with a subject, without a PermanentIdentifier,
+naming another device (rejectedIdentifier), device not in the inventory, suspended device, tpm disabled on a provisioner;
 finalize with a CSR of a software key -> 403 unauthorized, then the TPM key's CSR succeeds.
 Output: one `ok   <name>` / `FAIL <name>: ...` line per case, then `N passed, M failed`; exit 1 on any
 failure or when swtpm / tpm2-tools / tpm2-openssl are missing (CI installs them). ATTESTCA_BIN.
@@ -75,7 +75,7 @@ DEVICE_SUSP = "SWTPM-0004"       # added, then suspended
 DEVICE_NOTPM = "SWTPM-0005"      # in the inventory, ordered on devnotpm
 
 AK_ECC, AK_RSA = 0x81010002, 0x81010003
-KEY_ECC, KEY_RSA, KEY_OTHER = 0x81000010, 0x81000011, 0x81000012
+KEY_ECC, KEY_RSA, KEY_OTHER, KEY_IMPORTED = 0x81000010, 0x81000011, 0x81000012, 0x81000013
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,6 +168,9 @@ def run(h, c, tpm, ca, other_ca):
         key_ecc = tpm.create_key(KEY_ECC, "ecc")
         key_rsa = tpm.create_key(KEY_RSA, "rsa")
         key_other = tpm.create_key(KEY_OTHER, "ecc")
+        software_key = ec.generate_private_key(ec.SECP256R1())
+        key_imported = tpm.import_key(KEY_IMPORTED, software_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
         chain_ecc = [ca.ak_cert(ak_ecc), ca.inter_der()]
         ecc = Device(tpm, ak_ecc, key_ecc, chain_ecc)
         rsa = Device(tpm, ak_rsa, key_rsa, [ca.ak_cert(ak_rsa, one_rdn=True), ca.inter_der()])
@@ -202,8 +205,9 @@ def run(h, c, tpm, ca, other_ca):
             return expect_refusal(o, o.answer(build(o)), detail_re, subproblem)
         return go
 
-    t.step("qualifyingData over another key authorization (stale nonce) -> badAttestationStatement",
-           refused(DEVICE, lambda o: ecc.answer(o, ka=key_authorization(o)[:-1] + "A"),
+    # Stale: the key authorization of another (earlier) challenge of the same account.
+    t.step("qualifyingData over another challenge's key authorization (stale nonce) -> badAttestationStatement",
+           refused(DEVICE, lambda o: ecc.answer(o, ka=key_authorization(DeviceOrder(acct, DEVICE))),
                    STALE))
     t.step("qualifyingData over another account's key authorization -> badAttestationStatement",
            refused(DEVICE, lambda o: ecc.answer(o, ka=f"{o.token}.{notpm_acct.key.thumbprint()}"),
@@ -221,6 +225,8 @@ def run(h, c, tpm, ca, other_ca):
                    r"^tpm: certInfo certifies another key than pubArea \(Name differs\)$"))
     t.step("the restricted AK certified as the device key -> refused (restricted)",
            refused(DEVICE, lambda o: ecc.answer(o, certified=ak_rsa), r"^tpm: attested key is restricted$"))
+    t.step("a software key imported into the TPM (not fixedTPM, not made in the TPM) certified -> refused",
+           refused(DEVICE, lambda o: ecc.answer(o, certified=key_imported), r"^tpm: attested key is not fixedTPM$"))
     untrusted = Device(tpm, ak_ecc, key_ecc, [other_ca.ak_cert(ak_ecc), other_ca.inter_der()])
     t.step("AK certificate from an untrusted CA -> chain does not verify",
            refused(DEVICE, lambda o: untrusted.answer(o),

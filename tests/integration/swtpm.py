@@ -206,6 +206,19 @@ class Swtpm:
         self.flush()
         return TpmKey(self, handle, kind)
 
+    def import_key(self, handle, private_pem):
+        """A key made outside the TPM, imported under the SRK (tpm2_import leaves fixedTPM, fixedParent
+        and sensitiveDataOrigin clear, as TPM2_Import requires), persisted: what a verifier must refuse."""
+        base = os.path.join(self.dir, f"imported-{handle:x}")
+        with open(base + ".pem", "wb") as fh:
+            fh.write(private_pem)
+        self.tool("tpm2_import", "-C", hex(SRK_HANDLE), "-G", "ecc", "-i", base + ".pem",
+                  "-u", base + ".pub", "-r", base + ".priv")
+        self.tool("tpm2_load", "-C", hex(SRK_HANDLE), "-u", base + ".pub", "-r", base + ".priv", "-c", base + ".ctx")
+        self.tool("tpm2_evictcontrol", "-C", "o", "-c", base + ".ctx", hex(handle))
+        self.flush()
+        return TpmKey(self, handle, "ecc")
+
     # -- TPM2_Certify ----------------------------------------------------------------------------
     def certify(self, obj, ak, qualifying_data):
         """TPM2_Certify(objectHandle=obj, signHandle=ak, qualifyingData) sent raw; returns
@@ -257,7 +270,9 @@ def parse_certify_response(rsp):
         raise SetupError(f"TPM2_Certify response tag {tag:#x} size {size} (got {len(rsp)} bytes)")
     r.u32()  # parameterSize
     cert_info = r.tpm2b()
-    sig_alg, _hash = r.u16(), r.u16()
+    sig_alg, hash_alg = r.u16(), r.u16()
+    if hash_alg != TPM_ALG_SHA256:
+        raise SetupError(f"TPM2_Certify signed with hash {hash_alg:#x}, asked for SHA-256")
     if sig_alg == TPM_ALG_ECDSA:
         rr, ss = r.tpm2b(), r.tpm2b()
         sig = utils.encode_dss_signature(int.from_bytes(rr, "big"), int.from_bytes(ss, "big"))
