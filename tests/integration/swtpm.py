@@ -55,15 +55,12 @@ class TpmKey:
         self.cose_alg = -7 if kind == "ecc" else -257  # ES256 / RS256
         self.pub_area = tpm.public_area(handle)
         self.public_key = serialization.load_pem_public_key(tpm.public_pem(handle))
-        self.name = b"\x00\x0b" + hashlib.sha256(self.pub_area).digest()  # nameAlg SHA-256 || H(TPMT_PUBLIC)
-
-    def spki_der(self):
-        return self.public_key.public_bytes(serialization.Encoding.DER,
-                                            serialization.PublicFormat.SubjectPublicKeyInfo)
+        # Name = nameAlg || H(TPMT_PUBLIC); tpm2-tools makes every object here with nameAlg SHA-256.
+        self.name = b"\x00\x0b" + hashlib.sha256(self.pub_area).digest()
 
 
 def _free_port_pair():
-    """Two consecutive free loopback ports (server, control)."""
+    """Two consecutive free loopback ports: the swtpm TCTI talks to the control channel on port + 1."""
     for _ in range(50):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -95,7 +92,11 @@ class Swtpm:
         self.env = None
 
     def __enter__(self):
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.stop()  # __exit__ does not run when __enter__ raises
+            raise
         return self
 
     def __exit__(self, *exc):
@@ -125,7 +126,7 @@ class Swtpm:
                 return
             last = r.stderr.decode(errors="replace")
             time.sleep(0.1)
-        raise SetupError(f"swtpm did not answer within 10 s: {last}")
+        raise SetupError(f"swtpm did not answer tpm2_getcap after 100 tries: {last}")
 
     def stop(self):
         if self.proc is None:
