@@ -93,6 +93,23 @@ etag="$(header "$C/after.h" ETag)"
 code="$(curl -sS -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$BASE/crl/intermediate.crl")"
 [[ "$code" == 304 ]] || fail "If-None-Match with the current ETag gave $code, expected 304"
 
+# HEAD: same headers, Content-Length of the DER, no body.
+len="$(curl -fsS -I "$BASE/crl/intermediate.crl" | tr -d '\r' | sed -n 's/^content-length: //Ip')"
+(( len == $(stat -c %s "$C/after.der") )) || fail "HEAD Content-Length $len is not the CRL's size"
+
+# Another process changes the revocation in the database (no call into the server): the next
+# fetch shows it, because a trigger bumps the revision the cache compares.
+python3 - "$CA_DIR/attestca.db" "$(printf '%s' "$SERIAL" | tr 'A-F' 'a-f' | sed 's/^0*//')" <<'PY' || fail "could not update the database"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=10)
+with db:
+    n = db.execute("UPDATE certificates SET revocation_reason = 4 WHERE serial = ?", (sys.argv[2],)).rowcount
+sys.exit(0 if n == 1 else 1)
+PY
+fetch_crl other_process
+assert_grep 'Superseded' "$C/other_process.txt" "a revocation written by another process did not reach the CRL"
+a="$(crl_number other_process)"
+
 # 5. attestca crl --out (DER, then --pem), next to the running server: a newer number, same entry.
 run_ok "attestca crl --out" "$C/cli.out" "$ATTESTCA_BIN" crl --config "$CA_CONFIG" --out "$C/cli.der"
 run_ok "openssl crl (cli DER)" "$C/cli.txt" openssl crl -inform DER -in "$C/cli.der" -CAfile "$I" -noout -text
