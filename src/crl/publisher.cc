@@ -29,6 +29,19 @@ Result<SignedCrl> Generate(const issuance::Issuer& issuer, storage::CrlStore& st
 Result<std::shared_ptr<const SignedCrl>> Publisher::Current() {
   std::lock_guard lock(mu_);
   const UnixTime now = clock_.Now();
+  auto refreshed = RefreshLocked(now);
+  if (refreshed) return *refreshed;
+  // The database or the key failed: the last CRL is still a valid statement until its nextUpdate,
+  // and better for relying parties than no CRL at all (they fail soft or hard on a 503).
+  if (current_ && now < current_->next_update) {
+    log::Error("crl: cannot refresh, serving number {} until its nextUpdate: {}", current_->number,
+               refreshed.error().detail);
+    return current_;
+  }
+  return tl::unexpected(refreshed.error());
+}
+
+Result<std::shared_ptr<const SignedCrl>> Publisher::RefreshLocked(UnixTime now) {
   CA_TRY(int64_t revision, store_.RevocationRevision());
   bool fresh = current_ && current_->revision == revision && now >= made_at_ &&
                now - made_at_ < static_cast<UnixTime>(opts_.validity_s / 2);

@@ -40,10 +40,13 @@ class Publisher final {
 
   // Current returns the CRL to serve, regenerating it first when it is stale (revision changed, half
   // the validity gone, or the clock went back before it was made). Callers arriving during a
-  // regeneration wait for it (one signature, not one each).
+  // regeneration wait for it (one signature, not one each). When regenerating fails, the previous
+  // CRL is served (and the failure logged) until its nextUpdate; after that, the error.
   Result<std::shared_ptr<const SignedCrl>> Current();
 
  private:
+  Result<std::shared_ptr<const SignedCrl>> RefreshLocked(UnixTime now);
+
   const issuance::Issuer& issuer_;
   storage::CrlStore& store_;
   const Clock& clock_;

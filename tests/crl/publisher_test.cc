@@ -179,6 +179,45 @@ TEST_F(CrlTest, PublisherReusesTheCrlUntilARevocationOrHalfTheValidity) {
   EXPECT_EQ((*renewed)->this_update, clock.Now());
 }
 
+// FailingCrlStore passes through to a real store until told to fail every call.
+class FailingCrlStore final : public storage::CrlStore {
+ public:
+  explicit FailingCrlStore(storage::CrlStore& inner) : inner_(inner) {}
+  bool fail = false;
+  Result<int64_t> RevocationRevision() override {
+    if (fail) return Fail(Errc::kInternal, "database is locked");
+    return inner_.RevocationRevision();
+  }
+  Result<std::vector<core::RevokedCert>> ListRevokedUnexpired(UnixTime now) override {
+    if (fail) return Fail(Errc::kInternal, "database is locked");
+    return inner_.ListRevokedUnexpired(now);
+  }
+  Result<CrlNumber> NextCrlNumber(UnixTime now) override {
+    if (fail) return Fail(Errc::kInternal, "database is locked");
+    return inner_.NextCrlNumber(now);
+  }
+
+ private:
+  storage::CrlStore& inner_;
+};
+
+TEST_F(CrlTest, PublisherServesTheLastCrlUntilItsNextUpdateWhenTheStoreFails) {
+  FailingCrlStore failing(*store);
+  Publisher pub(*ca.issuer, failing, clock, opts);
+  failing.fail = true;
+  EXPECT_FALSE(pub.Current()) << "nothing to fall back on";
+  failing.fail = false;
+  auto first = pub.Current();
+  ASSERT_TRUE(first) << first.error().detail;
+  failing.fail = true;
+  clock.Advance(opts.validity_s / 2);  // due for a refresh, which fails
+  auto kept = pub.Current();
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->get(), first->get());
+  clock.Advance(opts.validity_s / 2);  // now at nextUpdate: no longer valid
+  EXPECT_FALSE(pub.Current());
+}
+
 TEST_F(CrlTest, RevisionMovesWithEveryRevocationOnly) {
   auto rec = ca.IssueRecord("g.test", clock.Now() + 86400);
   auto r0 = store->RevocationRevision();
