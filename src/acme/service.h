@@ -96,6 +96,8 @@ class Service final {
 
   const std::string& intermediate_pem() const;
   const std::string& root_pem() const;
+  const Bytes& intermediate_der() const;  // what the AIA caIssuers URL serves
+  const Bytes& root_der() const;
 
  private:
   core::OrderStatus EffectiveStatus(const core::Order& o, const std::vector<core::Authz>& authzs) const;

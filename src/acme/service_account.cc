@@ -30,6 +30,8 @@ Service::Service(ServiceDeps deps, WorkerPool* validation_pool) : d_(deps), pool
 
 const std::string& Service::intermediate_pem() const { return d_.issuer->intermediate_pem(); }
 const std::string& Service::root_pem() const { return d_.issuer->root_pem(); }
+const Bytes& Service::intermediate_der() const { return d_.issuer->intermediate_der(); }
+const Bytes& Service::root_der() const { return d_.issuer->root_der(); }
 
 Result<std::pair<core::Account, bool>> Service::NewAccount(NewAccountRequest req) {
   const auto& prov = *req.provisioner;

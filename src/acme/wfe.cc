@@ -74,12 +74,24 @@ Result<http::Response> Wfe::Route(const http::Request& req) {
     r.body = "ok\n";
     return r;
   }
-  if (parts.size() == 2 && parts[0] == "ca" && (parts[1] == "root.crt" || parts[1] == "intermediate.crt")) {
-    if (req.method != "GET" && req.method != "HEAD") return Fail(Errc::kMethodNotAllowed, "use GET");
-    http::Response r;
-    r.Set("Content-Type", "application/x-pem-file");
-    r.body = parts[1] == "root.crt" ? service_->root_pem() : service_->intermediate_pem();
-    return r;
+  // The CA certificates: *.crt in DER as application/pkix-cert (what the AIA caIssuers URL must
+  // serve, RFC 5280 §4.2.2.1), *.pem for people and scripts.
+  if (parts.size() == 2 && parts[0] == "ca") {
+    const std::string& f = parts[1];
+    if (f == "root.crt" || f == "intermediate.crt" || f == "root.pem" || f == "intermediate.pem") {
+      if (req.method != "GET" && req.method != "HEAD") return Fail(Errc::kMethodNotAllowed, "use GET");
+      const bool root = f.starts_with("root.");
+      http::Response r;
+      if (f.ends_with(".crt")) {
+        const Bytes& der = root ? service_->root_der() : service_->intermediate_der();
+        r.Set("Content-Type", "application/pkix-cert");
+        r.body.assign(der.begin(), der.end());
+      } else {
+        r.Set("Content-Type", "application/x-pem-file");
+        r.body = root ? service_->root_pem() : service_->intermediate_pem();
+      }
+      return r;
+    }
   }
   if (parts.size() < 3 || parts[0] != "acme") return Fail(Errc::kNotFound, "no such resource");
   auto prov = cfg_->provisioners.find(parts[1]);

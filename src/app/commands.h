@@ -63,4 +63,13 @@ struct ProfileArgs {
 };
 int RunProfileApple(const ProfileArgs& a);
 
+// `attestca crl`: a freshly signed CRL of the intermediate (app/crl.cc). Exit codes: 0 written,
+// 1 failed, 2 usage or config error.
+struct CrlArgs {
+  std::string config = "data/attestca.toml";
+  std::string out;
+  bool pem = false;  // PEM ("X509 CRL") instead of DER
+};
+int RunCrl(const CrlArgs& a);
+
 }  // namespace ca::app

@@ -93,6 +93,12 @@ int main(int argc, char** argv) {
   prof_apple->add_flag("--declarative", prof.declarative,
                        "Write the com.apple.credential.acme JSON (declarative device management) instead");
 
+  ca::app::CrlArgs crl;
+  auto* crl_cmd = app.add_subcommand("crl", "Sign a fresh CRL of the intermediate CA and write it");
+  crl_cmd->add_option("--config", crl.config, "Path to attestca.toml")->capture_default_str();
+  crl_cmd->add_option("--out", crl.out, "File to write (replaced atomically)")->required();
+  crl_cmd->add_flag("--pem", crl.pem, "Write PEM instead of DER");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -108,5 +114,6 @@ int main(int argc, char** argv) {
   if (dev_suspend->parsed()) return ca::app::RunDeviceSuspend(dev);
   if (dev_resume->parsed()) return ca::app::RunDeviceResume(dev);
   if (prof_apple->parsed()) return ca::app::RunProfileApple(prof);
+  if (crl_cmd->parsed()) return ca::app::RunCrl(crl);
   return 2;
 }

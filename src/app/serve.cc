@@ -13,6 +13,8 @@
 #include "app/files.h"
 #include "common/log.h"
 #include "config/config.h"
+#include "crl/http_endpoint.h"
+#include "crl/publisher.h"
 #include "http/server.h"
 #include "issuance/issuer.h"
 #include "ocsp/http_endpoint.h"
@@ -69,7 +71,9 @@ int RunServe(const ServeArgs& a) {
   for (const auto* r : {&inter_pem, &key_pem, &root_pem, &tls_pem, &tls_key}) {
     if (!*r) return Die("reading CA files", r->error());
   }
-  auto issuer = issuance::Issuer::Load(*inter_pem, *key_pem, *pass, *root_pem);
+  issuance::IssuerOptions issuer_opts;
+  issuer_opts.revocation_urls = issuance::RevocationUrlsFor(cfg->server.public_http_url);
+  auto issuer = issuance::Issuer::Load(*inter_pem, *key_pem, *pass, *root_pem, issuer_opts);
   if (!issuer) return Die("loading the intermediate CA", issuer.error());
   auto store = storage::OpenSqliteStore(cfg->Path(cfg->database.path));
   if (!store) return Die("opening the database", store.error());
@@ -121,14 +125,20 @@ int RunServe(const ServeArgs& a) {
   if (!responder) return Die("OCSP responder", responder.error());
   ocsp::HttpEndpoint ocsp_http(**responder, clock);
 
-  // The plain-HTTP listener serves only public, unauthenticated resources: CA certificates and
-  // OCSP (CRLs in a later version). ACME is never served over plain HTTP.
+  crl::Options crl_opts;
+  crl_opts.validity_s = cfg->crl.validity_s;
+  crl::Publisher crl_publisher(**issuer, **store, clock, crl_opts);
+  crl::HttpEndpoint crl_http(crl_publisher);
+
+  // The plain-HTTP listener serves only public, unauthenticated resources: CA certificates, OCSP
+  // and the CRL. ACME is never served over plain HTTP.
   http::ServerOptions plain = https;
   plain.listen = cfg->server.http_listen;
   plain.tls = false;
   plain.threads = 2;  // OCSP answers are signed live (one signature each)
-  auto plain_server = http::Server::Start(plain, [&wfe, &ocsp_http](const http::Request& r) {
+  auto plain_server = http::Server::Start(plain, [&wfe, &ocsp_http, &crl_http](const http::Request& r) {
     if (ocsp::IsOcspPath(r.target)) return ocsp_http.Handle(r);
+    if (crl::IsCrlPath(r.path)) return crl_http.Handle(r);
     if (r.path == "/health" || r.path.rfind("/ca/", 0) == 0) return wfe.Handle(r);
     http::Response nf;
     nf.status = 404;
@@ -146,7 +156,8 @@ int RunServe(const ServeArgs& a) {
                 name.c_str());
   }
   std::printf("  Root certificate:  %s\n", cfg->Path(cfg->ca.root_cert).c_str());
-  std::printf("  OCSP responder:    http://%s/ocsp\n", cfg->server.http_listen.c_str());
+  std::printf("  OCSP responder:    %s/ocsp\n", cfg->server.public_http_url.c_str());
+  std::printf("  CRL:               %s%s\n", cfg->server.public_http_url.c_str(), std::string(crl::kCrlPath).c_str());
   std::printf("  certbot: REQUESTS_CA_BUNDLE=%s certbot certonly --server %s --standalone -d NAME\n",
               cfg->Path(cfg->ca.root_cert).c_str(), dir_url.c_str());
   std::printf("  lego:    LEGO_CA_CERTIFICATES=%s lego --server %s --email you@example.test --http -d NAME run\n",

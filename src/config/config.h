@@ -15,6 +15,9 @@ struct ServerConfig {
   std::string listen = "127.0.0.1:8443";       // HTTPS: ACME (and admin, later)
   std::string http_listen = "127.0.0.1:8080";  // plain HTTP: OCSP/CRL (later issues)
   std::string external_url;                     // https://host:port used in ACME URLs; default from listen
+  // http://host[:port] put in issued certificates (AIA OCSP and caIssuers, CRL distribution point);
+  // default from http_listen. No trailing '/', query or fragment.
+  std::string public_http_url;
   std::string tls_cert = "tls.crt";             // relative paths are relative to the config's folder
   std::string tls_key = "tls.key";
   uint32_t max_body_bytes = 64 * 1024;
@@ -56,6 +59,11 @@ struct AcmeConfig {
 struct OcspConfig {
   uint32_t validity_s = 4 * 3600;  // nextUpdate - thisUpdate of every answer (1h..7d)
   bool echo_nonce = false;         // true: echo a request's nonce (answers are then signed live)
+};
+
+// CrlConfig: the CRL served at <public_http_url>/crl/intermediate.crl ([crl]).
+struct CrlConfig {
+  uint32_t validity_s = 24 * 3600;  // nextUpdate - thisUpdate (1h..10d); regenerated at half of it
 };
 
 struct LogConfig {
@@ -146,6 +154,7 @@ struct Config {
   ValidationConfig validation;
   AcmeConfig acme;
   OcspConfig ocsp;
+  CrlConfig crl;
   LogConfig log;
   std::map<std::string, ProvisionerConfig> provisioners;
 
@@ -168,6 +177,9 @@ struct InitOptions {
   std::string passphrase_env;
 };
 std::string DefaultConfigText(const InitOptions& opts);
+
+// DefaultPublicHttpUrl derives server.public_http_url from http_listen ("" if unparsable).
+std::string DefaultPublicHttpUrl(const std::string& http_listen);
 
 // ParseDuration accepts "90d", "24h", "30m", "45s" (and combinations like "1h30m").
 std::optional<uint32_t> ParseDuration(const std::string& s);

@@ -57,6 +57,10 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "http_listen = " + Quote(opts.http_listen) + "\n";
   t += "# Base URL clients use to reach the ACME API; default: https://<listen host>:<port>\n";
   t += "# external_url = \"https://ca.example.com\"\n";
+  t += "# Base URL (http://) written into issued certificates for OCSP (<url>/ocsp), the issuer\n";
+  t += "# certificate (<url>/ca/intermediate.crt) and the CRL (<url>/crl/intermediate.crl); it must\n";
+  t += "# reach http_listen. Default: http://<http_listen host>:<port>\n";
+  t += "public_http_url = " + Quote(DefaultPublicHttpUrl(opts.http_listen)) + "\n";
   t += "# TLS certificate chain (PEM) served on the HTTPS listener\n";
   t += "tls_cert = " + Quote(d.server.tls_cert) + "\n";
   t += "# Private key (PEM) for tls_cert\n";
@@ -123,6 +127,11 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "validity = \"4h\"\n";
   t += "# Echo the request's nonce (RFC 9654); off by default so answers can be pre-signed\n";
   t += "echo_nonce = false\n";
+
+  t += "\n[crl]\n";
+  t += "# CRL at <public_http_url>/crl/intermediate.crl, regenerated after every revocation\n";
+  t += "# Validity of each CRL (nextUpdate - thisUpdate), 1h..10d; a new one is signed at half of it\n";
+  t += "validity = \"24h\"\n";
 
   t += "\n[log]\n";
   t += "# Minimum level: debug, info, warn or error\n";

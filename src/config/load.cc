@@ -233,6 +233,7 @@ class Parser {
     AcmeConfig& acme = cfg.acme;
     LogConfig& log = cfg.log;
     OcspConfig& ocsp = cfg.ocsp;
+    CrlConfig& crl = cfg.crl;
     std::vector<Field> top = {
         {"server",
          [&](const toml::node& n, const std::string& path) {
@@ -240,6 +241,7 @@ class Parser {
                  {{"listen", Str(s.listen)},
                   {"http_listen", Str(s.http_listen)},
                   {"external_url", Str(s.external_url)},
+                  {"public_http_url", Str(s.public_http_url)},
                   {"tls_cert", Str(s.tls_cert)},
                   {"tls_key", Str(s.tls_key)},
                   {"max_body_bytes", Int(s.max_body_bytes, 1024, 1 << 30)},
@@ -282,6 +284,8 @@ class Parser {
          [&](const toml::node& n, const std::string& path) {
            Table(n, path, {{"validity", Duration(ocsp.validity_s)}, {"echo_nonce", Bool(ocsp.echo_nonce)}});
          }},
+        {"crl",
+         [&](const toml::node& n, const std::string& path) { Table(n, path, {{"validity", Duration(crl.validity_s)}}); }},
         {"log",
          [&](const toml::node& n, const std::string& path) {
            Table(n, path, {{"level", Str(log.level)}, {"json", Bool(log.json)}});

@@ -128,6 +128,27 @@ void CheckNonEmpty(Problems& p, const std::string& key, const std::string& v) {
   if (v.empty()) p.AddAt(key, "'" + key + "' must not be empty");
 }
 
+// public_http_url goes into every certificate's AIA and CRL distribution point: plain http (the
+// client fetching revocation data must not need TLS, RFC 5280 §4.2.1.13), no query or fragment
+// (paths are appended), and none of the characters OpenSSL's extension syntax treats specially.
+void ValidatePublicHttpUrl(ServerConfig& s, Problems& p) {
+  while (!s.public_http_url.empty() && s.public_http_url.back() == '/') s.public_http_url.pop_back();
+  if (s.public_http_url.empty()) {
+    s.public_http_url = DefaultPublicHttpUrl(s.http_listen);
+    return;
+  }
+  const std::string& u = s.public_http_url;
+  bool ok = u.rfind("http://", 0) == 0 && u.size() > 7 && u[7] != '/' && u.size() <= 200;
+  for (char c : u) {
+    ok = ok && c > 0x20 && c < 0x7f && c != '?' && c != '#' && c != ',' && c != '"' && c != '\\';
+  }
+  if (!ok) {
+    p.AddAt("server.public_http_url",
+            "'server.public_http_url' must be an http:// URL without query, fragment, spaces or commas, got '" +
+                u + "'");
+  }
+}
+
 void ValidateServer(ServerConfig& s, Problems& p) {
   auto listen = ParseHostPort(s.listen, 0);
   if (!listen) {
@@ -139,6 +160,7 @@ void ValidateServer(ServerConfig& s, Problems& p) {
         "server.http_listen",
         "'server.http_listen' must be host:port (IPv6 in brackets), got '" + s.http_listen + "'");
   }
+  ValidatePublicHttpUrl(s, p);
   while (!s.external_url.empty() && s.external_url.back() == '/') s.external_url.pop_back();
   if (!s.external_url.empty()) {
     if (!IsHttpUrl(s.external_url)) {
@@ -202,6 +224,10 @@ void ValidateOther(const Config& cfg, Problems& p) {
   // BR 4.9.9 allows 8h..10d; shorter bounds how long a cached "good" outlives a revocation.
   if (cfg.ocsp.validity_s < 3600 || cfg.ocsp.validity_s > 7 * 24 * 3600) {
     p.AddAt("ocsp.validity", "'ocsp.validity' must be between 1h and 7d");
+  }
+  // BR 4.9.7 caps a subscriber CRL at 10 days; under an hour it would be re-signed all the time.
+  if (cfg.crl.validity_s < 3600 || cfg.crl.validity_s > 10 * 24 * 3600) {
+    p.AddAt("crl.validity", "'crl.validity' must be between 1h and 10d");
   }
   static const std::set<std::string> kLevels = {"debug", "info", "warn", "error"};
   if (kLevels.count(cfg.log.level) == 0) {
@@ -338,3 +364,19 @@ void Validate(Config& cfg, Problems& p) {
 }
 
 }  // namespace ca::config::internal
+
+namespace ca::config {
+
+std::string DefaultPublicHttpUrl(const std::string& http_listen) {
+  auto hp = internal::ParseHostPort(http_listen, 0);
+  if (!hp) return "";
+  std::string host = hp->host;
+  if (host == "0.0.0.0" || host == "::") {
+    host = "localhost";  // a wildcard listen address is not something a client can reach
+  } else if (hp->ipv6) {
+    host = "[" + host + "]";
+  }
+  return "http://" + host + ":" + std::to_string(hp->port);
+}
+
+}  // namespace ca::config

@@ -29,4 +29,12 @@ struct CertRecord {
   std::optional<std::string> attestation;
 };
 
+// RevokedCert: one entry of a CRL, as the store lists it.
+struct RevokedCert {
+  std::string serial_hex;
+  UnixTime revoked_at = 0;
+  int reason = 0;
+  UnixTime not_after = 0;
+};
+
 }  // namespace ca::core

@@ -37,4 +37,12 @@ Result<void> LintRequest(const IssueRequest& req, UnixTime issuer_not_before, Un
 // LintCertificate re-reads the built certificate: v3, serial positive with >= 64 bits, SAN present.
 Result<void> LintCertificate(X509* cert);
 
+// BuildCrl makes the unsigned v2 CRL of `contents`, issued by `issuer` (crl_build.cc).
+Result<ossl::UniquePtr<X509_CRL>> BuildCrl(X509* issuer, const CrlContents& contents);
+
+// AddRevocationPointers adds AIA (OCSP, caIssuers) and the CRL distribution point (revocation.cc).
+Result<void> AddRevocationPointers(X509* cert, const RevocationUrls& urls);
+// LintRevocationPointers checks that the built certificate carries exactly those URLs.
+Result<void> LintRevocationPointers(X509* cert, const RevocationUrls& urls);
+
 }  // namespace ca::issuance

@@ -26,6 +26,9 @@ struct Issuer::State {
   ossl::UniquePtr<X509> sig_template;
   std::string intermediate_pem;
   std::string root_pem;
+  Bytes intermediate_der;
+  Bytes root_der;
+  std::optional<RevocationUrls> revocation_urls;
   UnixTime not_before = 0;
   UnixTime not_after = 0;
   uint64_t id = 0;
@@ -46,12 +49,16 @@ Issuer::~Issuer() = default;
 
 const std::string& Issuer::intermediate_pem() const { return s_->intermediate_pem; }
 const std::string& Issuer::root_pem() const { return s_->root_pem; }
+const Bytes& Issuer::intermediate_der() const { return s_->intermediate_der; }
+const Bytes& Issuer::root_der() const { return s_->root_der; }
 UnixTime Issuer::intermediate_not_after() const { return s_->not_after; }
 
 Result<std::unique_ptr<Issuer>> Issuer::Load(const std::string& intermediate_cert_pem,
                                              const std::string& intermediate_key_pem,
-                                             const std::string& passphrase, const std::string& root_cert_pem) {
+                                             const std::string& passphrase, const std::string& root_cert_pem,
+                                             const IssuerOptions& options) {
   auto s = std::make_unique<State>();
+  s->revocation_urls = options.revocation_urls;
   auto inter = ossl::CertFromPem(intermediate_cert_pem);
   if (!inter) return Fail(Errc::kInternal, "intermediate certificate: " + inter.error().detail);
   s->intermediate = std::move(*inter);
@@ -70,8 +77,10 @@ Result<std::unique_ptr<Issuer>> Issuer::Load(const std::string& intermediate_cer
       return Fail(Errc::kInternal, ossl::ErrorString("intermediate certificate is not signed by the root"));
     }
     CA_TRY(s->root_pem, ossl::CertToPem(s->root.get()));
+    CA_TRY(s->root_der, ossl::CertToDer(s->root.get()));
   }
   CA_TRY(s->intermediate_pem, ossl::CertToPem(s->intermediate.get()));
+  CA_TRY(s->intermediate_der, ossl::CertToDer(s->intermediate.get()));
   CA_TRY(s->not_before, ossl::Asn1TimeToUnix(X509_get0_notBefore(s->intermediate.get())));
   CA_TRY(s->not_after, ossl::Asn1TimeToUnix(X509_get0_notAfter(s->intermediate.get())));
   s->md = ossl::SignatureDigestFor(s->key.get());
@@ -109,6 +118,24 @@ Result<void> Issuer::SignOcspResponse(OCSP_BASICRESP* basic, UnixTime produced_a
   return Ok();
 }
 
+Result<Bytes> Issuer::SignCrl(const CrlContents& contents) const {
+  CA_TRY(auto crl, BuildCrl(s_->intermediate.get(), contents));
+  if (X509_CRL_sign(crl.get(), s_->key.get(), s_->md) <= 0) return ossl::Internal("X509_CRL_sign");
+  int len = i2d_X509_CRL(crl.get(), nullptr);
+  if (len <= 0) return ossl::Internal("i2d_X509_CRL");
+  Bytes der(static_cast<size_t>(len));
+  unsigned char* p = der.data();
+  if (i2d_X509_CRL(crl.get(), &p) != len) return ossl::Internal("i2d_X509_CRL");
+  // Re-read what goes out and check it against the certificate, as Issue does for certificates.
+  const unsigned char* in = der.data();
+  ossl::UniquePtr<X509_CRL> back(d2i_X509_CRL(nullptr, &in, len));
+  if (!back || in != der.data() + der.size()) return ossl::Internal("signed CRL does not parse");
+  if (X509_CRL_verify(back.get(), X509_get0_pubkey(s_->intermediate.get())) != 1) {
+    return ossl::Internal("signed CRL signature does not verify");
+  }
+  return der;
+}
+
 Result<std::unique_ptr<IssuanceToken>> Issuer::Prepare(const IssueRequest& req, Rng& rng) {
   IssueRequest r = req;
   r.not_before = std::max(r.not_before, s_->not_before);
@@ -141,6 +168,7 @@ Result<std::unique_ptr<IssuanceToken>> Issuer::Prepare(const IssueRequest& req, 
   CA_RETURN_IF_ERROR(ossl::AddConfExtension(leaf, inter, NID_ext_key_usage, eku));
   CA_RETURN_IF_ERROR(ossl::AddConfExtension(leaf, inter, NID_subject_key_identifier, "hash"));
   CA_RETURN_IF_ERROR(ossl::AddConfExtension(leaf, inter, NID_authority_key_identifier, "keyid:always"));
+  if (s_->revocation_urls) CA_RETURN_IF_ERROR(AddRevocationPointers(leaf, *s_->revocation_urls));
   std::vector<ossl::SanEntry> sans;
   for (const auto& id : r.identifiers) {
     CA_TRY(auto e, SanEntryFor(id));
@@ -153,6 +181,7 @@ Result<std::unique_ptr<IssuanceToken>> Issuer::Prepare(const IssueRequest& req, 
   // RFC 5280 §4.2.1.6: with an empty subject the SAN extension is critical.
   CA_RETURN_IF_ERROR(ossl::AddSubjectAltNames(leaf, sans, rdns.empty()));
   CA_RETURN_IF_ERROR(LintCertificate(leaf));
+  if (s_->revocation_urls) CA_RETURN_IF_ERROR(LintRevocationPointers(leaf, *s_->revocation_urls));
 
   // The TBS carries the signature algorithm too: set it now, so the linted bytes are final.
   auto* tbs_alg = const_cast<X509_ALGOR*>(X509_get0_tbs_sigalg(leaf));

@@ -43,6 +43,34 @@ struct IssuedCert {
   std::string spki_sha256_hex;
 };
 
+// RevocationUrls: where relying parties find revocation data and the issuer certificate; every
+// certificate the Issuer signs carries them (AIA, RFC 5280 §4.2.2.1; CRLDP, §4.2.1.13).
+struct RevocationUrls {
+  std::string ocsp;        // id-ad-ocsp, e.g. http://ca.example:8080/ocsp
+  std::string ca_issuers;  // id-ad-caIssuers: the intermediate, DER (application/pkix-cert)
+  std::string crl;         // the CRL distribution point (fullName URI)
+};
+// RevocationUrlsFor derives the three URLs from the public plain-HTTP base URL (no trailing '/').
+RevocationUrls RevocationUrlsFor(const std::string& public_http_url);
+
+struct IssuerOptions {
+  // Empty URLs: certificates carry no AIA and no CRLDP (tests that do not need them).
+  std::optional<RevocationUrls> revocation_urls;
+};
+
+// CrlContents: what a CRL says; SignCrl adds who says it (issuer, AKI) and the signature.
+struct CrlEntry {
+  std::string serial_hex;  // as stored (lowercase, minimal)
+  UnixTime revoked_at = 0;
+  int reason = 0;  // RFC 5280 CRLReason; 0 (unspecified) is left out of the entry (§5.3.1)
+};
+struct CrlContents {
+  uint64_t number = 0;  // cRLNumber, strictly increasing
+  UnixTime this_update = 0;
+  UnixTime next_update = 0;
+  std::vector<CrlEntry> entries;
+};
+
 class Issuer;
 
 // IssuanceToken: a linted, unsigned certificate from Prepare, redeemed once by Issue of the same
@@ -73,7 +101,8 @@ class Issuer final {
   // Load reads the intermediate certificate and key (PEM; the key may be encrypted) and the root.
   static Result<std::unique_ptr<Issuer>> Load(const std::string& intermediate_cert_pem,
                                               const std::string& intermediate_key_pem,
-                                              const std::string& passphrase, const std::string& root_cert_pem);
+                                              const std::string& passphrase, const std::string& root_cert_pem,
+                                              const IssuerOptions& options = {});
   ~Issuer();
   Issuer(const Issuer&) = delete;
   Issuer& operator=(const Issuer&) = delete;
@@ -89,7 +118,14 @@ class Issuer final {
   // as given. The narrow door to the key for the OCSP responder; the key itself never leaves.
   Result<void> SignOcspResponse(OCSP_BASICRESP* basic, UnixTime produced_at) const;
 
+  // SignCrl builds and signs a v2 CRL (RFC 5280 §5) with the intermediate key: issuer = the
+  // intermediate's subject, authorityKeyIdentifier = its SKI, cRLNumber, entries sorted by serial,
+  // revokedCertificates absent when empty. Returns the DER, verified against the intermediate.
+  Result<Bytes> SignCrl(const CrlContents& contents) const;
+
   const std::string& intermediate_pem() const;  // the issuer certificate, PEM
+  const Bytes& intermediate_der() const;
+  const Bytes& root_der() const;  // empty when no root was given
   const std::string& root_pem() const;
   UnixTime intermediate_not_after() const;
 

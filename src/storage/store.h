@@ -1,6 +1,7 @@
 #pragma once
 // Store ports: the only path to the database. ACME code sees these interfaces, never SQL, so a
 // PostgreSQL backend can follow without touching it. Every write is durable when it returns.
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +59,25 @@ class CertStore {
   virtual Result<void> RevokeCertificate(const std::string& id, int reason, UnixTime when) = 0;
 };
 
+// CrlStore: what CRL generation reads and the CRL numbering it persists.
+class CrlStore {
+ public:
+  virtual ~CrlStore() = default;
+  // RevocationRevision changes whenever a certificate's revocation state changes, in the same
+  // transaction, whatever path wrote it (this process, the CLI, another server on the database).
+  virtual Result<int64_t> RevocationRevision() = 0;
+  // ListRevokedUnexpired returns the revoked certificates with notAfter > now, by serial.
+  virtual Result<std::vector<core::RevokedCert>> ListRevokedUnexpired(UnixTime now) = 0;
+  // NextCrlNumber reserves the next cRLNumber (1, 2, ...; never reused, also across restarts) and
+  // its thisUpdate: max(now, previous thisUpdate), so thisUpdate never goes back with the clock
+  // (equal times are fine: the numbers differ, RFC 5280 §5.2.3; +1s would drift into the future).
+  struct CrlNumber {
+    uint64_t number = 0;
+    UnixTime this_update = 0;
+  };
+  virtual Result<CrlNumber> NextCrlNumber(UnixTime now) = 0;
+};
+
 // DeviceStore is the device inventory. Every call reads the database afresh (no cache), so a change
 // made by `attestca device ...` in another process is seen by a running server at its next request.
 class DeviceStore {
@@ -79,7 +99,7 @@ class DeviceStore {
 };
 
 // Store is every port together; backends implement it.
-class Store : public AccountStore, public OrderStore, public CertStore, public DeviceStore {
+class Store : public AccountStore, public OrderStore, public CertStore, public CrlStore, public DeviceStore {
  public:
   ~Store() override = default;
 };

@@ -239,6 +239,33 @@ TEST(ConfigTest, SemanticChecks) {
   EXPECT_TRUE(Parse("[server]\nlisten = \"127.0.0.1:0\"\n[provisioners.acme]\n").has_value());
 }
 
+TEST(ConfigTest, PublicHttpUrl) {
+  EXPECT_EQ(Parse(kMinimal)->server.public_http_url, "http://127.0.0.1:8080");
+  EXPECT_EQ(Parse("[server]\nhttp_listen = \"0.0.0.0:80\"\n[provisioners.acme]\n")->server.public_http_url,
+            "http://localhost:80");
+  EXPECT_EQ(Parse("[server]\nhttp_listen = \"[::1]:8080\"\n[provisioners.acme]\n")->server.public_http_url,
+            "http://[::1]:8080");
+  auto set = Parse("[server]\npublic_http_url = \"http://pki.corp.example/ca1//\"\n[provisioners.acme]\n");
+  ASSERT_TRUE(set.has_value()) << set.error().detail;
+  EXPECT_EQ(set->server.public_http_url, "http://pki.corp.example/ca1");  // trailing '/' dropped
+  for (const char* bad : {"https://pki.example", "pki.example", "http://", "http:///x", "http://a.example/?x=1",
+                          "http://a.example/#f", "http://a.example/a b", "http://a.example/a,b"}) {
+    EXPECT_EQ(ErrorOf(std::string("[server]\npublic_http_url = \"") + bad + "\"\n[provisioners.acme]\n")
+                  .find("t.toml:2: 'server.public_http_url' must be an http:// URL"),
+              0u)
+        << bad;
+  }
+}
+
+TEST(ConfigTest, CrlValidity) {
+  EXPECT_EQ(Parse("[crl]\nvalidity = \"7d\"\n[provisioners.acme]\n")->crl.validity_s, 7u * 86400);
+  EXPECT_EQ(ErrorOf("[crl]\nvalidity = \"30m\"\n[provisioners.acme]\n"),
+            "t.toml:2: 'crl.validity' must be between 1h and 10d");
+  EXPECT_EQ(ErrorOf("[crl]\nvalidity = \"11d\"\n[provisioners.acme]\n"),
+            "t.toml:2: 'crl.validity' must be between 1h and 10d");
+  EXPECT_NE(ErrorOf("[crl]\nshards = 2\n[provisioners.acme]\n").find("unknown key"), std::string::npos);
+}
+
 TEST(ConfigTest, BadDurations) {
   EXPECT_NE(ErrorOf("[acme]\norder_lifetime = \"7 days\"\n[provisioners.acme]\n")
                 .find("'acme.order_lifetime' must be a duration"),
@@ -319,6 +346,8 @@ TEST(ConfigTest, DefaultTextRoundTrips) {
   EXPECT_EQ(c.server.listen, opts.listen);
   EXPECT_EQ(c.server.http_listen, opts.http_listen);
   EXPECT_EQ(c.server.external_url, "https://127.0.0.1:8443");
+  EXPECT_EQ(c.server.public_http_url, "http://127.0.0.1:8080");
+  EXPECT_EQ(c.crl.validity_s, 24u * 3600);
   EXPECT_EQ(c.server.tls_cert, "tls.crt");
   EXPECT_EQ(c.server.tls_key, "tls.key");
   EXPECT_EQ(c.server.max_body_bytes, d.server.max_body_bytes);

@@ -89,6 +89,27 @@ CREATE INDEX devices_by_state ON devices (state, created_at);
       {3, "0003_certificate_attestation", R"sql(
 ALTER TABLE certificates ADD COLUMN attestation TEXT;
 )sql"},
+      // CRLs: one state row. revision is bumped by triggers in the transaction that changes a
+      // certificate's revocation, whichever code path (or process) runs it, so the CRL cache only
+      // compares one integer. crl_number and last_this_update only ever grow (NextCrlNumber).
+      {4, "0004_crl_state", R"sql(
+CREATE TABLE crl_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  revision INTEGER NOT NULL,
+  crl_number INTEGER NOT NULL,
+  last_this_update INTEGER NOT NULL
+);
+INSERT INTO crl_state (id, revision, crl_number, last_this_update) VALUES (1, 0, 0, 0);
+CREATE TRIGGER certificates_revocation_update AFTER UPDATE OF revoked_at, revocation_reason ON certificates
+BEGIN
+  UPDATE crl_state SET revision = revision + 1 WHERE id = 1;
+END;
+CREATE TRIGGER certificates_revocation_insert AFTER INSERT ON certificates WHEN NEW.revoked_at IS NOT NULL
+BEGIN
+  UPDATE crl_state SET revision = revision + 1 WHERE id = 1;
+END;
+CREATE INDEX certificates_revoked ON certificates (serial) WHERE revoked_at IS NOT NULL;
+)sql"},
   };
   return kMigrations;
 }
