@@ -128,10 +128,10 @@ void BM_AndroidChainAndKeyDescription_Real(benchmark::State& state, const Androi
     benchmark::DoNotOptimize((*kd)->attestation_challenge.data());
   }
 }
-// Pixel 8a, RKP-provisioned (EC chain) to Google root 2 (x5c of the WebAuthn object).
+// Pixel 8a, RKP-provisioned chain (5 certificates, x5c of the WebAuthn object) to Google root 2.
 BENCHMARK_CAPTURE(BM_AndroidChainAndKeyDescription_Real, pixel8a_rkp,
                   RealAndroidWebAuthn("pyw-android-key-pixel8a-rkp", "2025-01-08T00:00:00Z"));
-// Galaxy S9+, factory-provisioned RSA chain to Google root 1.
+// Galaxy S9+ (4 certificates) to Google root 1.
 BENCHMARK_CAPTURE(BM_AndroidChainAndKeyDescription_Real, galaxy_s9plus,
                   RealAndroidWebAuthn("sw-android-key-galaxy-s9plus", "2025-07-15T10:00:00Z"));
 // google/android-key-attestation's EC TEE chain (4 certificates) to Google root 1.
