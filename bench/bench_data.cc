@@ -1,10 +1,13 @@
 #include "bench_data.h"
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "attestation/key_description.h"
+#include "attestation/leaf_extensions.h"
 #include "ossl/pem.h"
 #include "ossl/types.h"
 
@@ -41,6 +44,15 @@ void Bstr(Bytes* out, ByteView b) {
 // CHAIN-OF-TRUST.md; tests/attestation/apple_test.cc checks it too).
 constexpr const char* kF99b7905Token =
     "qKxKds4zZk81flmOxcOmQVYSL0xkeg88tLBfXd7ghhJ/QYjW5ZKBAzASJ0TPwseWv38jW61NESGDtGsJqdzJ9Q==";
+
+Bytes FromHex(const std::string& hex) {
+  Require(hex.size() % 2 == 0, "hex string", hex);
+  Bytes out;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    out.push_back(static_cast<uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -135,6 +147,65 @@ MintedStep MintStep() {
   m.x5c = {m.leaf.der, m.f9.der};
   m.at = leaf.not_before + 86400;
   return m;
+}
+
+TpmSample RealTpm(const std::string& name, const std::string& extra_data_hex, const std::string& pinned) {
+  TpmSample s;
+  const std::string cbor = ReadShared("vectors/samples/webauthn/tpm/" + name + ".attestationObject.cbor");
+  auto obj = Must(attestation::DecodeAttestationObject(AsBytes(cbor)), "DecodeAttestationObject " + name);
+  Require(obj.fmt == "tpm", "tpm sample format", obj.fmt);
+  s.st = std::move(obj.att_stmt);
+  s.extra_data = FromHex(extra_data_hex);
+  Require(s.roots.AddRootsPem(ReadShared("vectors/roots/microsoft-tpm-root-ca-2014.pem")).has_value(),
+          "Microsoft TPM Root CA 2014");
+  s.at = At(pinned);
+  return s;
+}
+
+MintedTpm MintTpm() {
+  MintedTpm m;
+  testing::TpmSpec spec;  // ES256 AK, P-256 attested key, PermanentIdentifier "TPM-0123456789"
+  spec.extra_data = testing::TpmExtraDataFor(kKeyAuthorization);
+  m.att = testing::MakeTpmAttestation(spec);
+  Require(m.roots.AddRootsPem(m.att.root.pem).has_value(), "minted tpm root");
+  m.at = spec.not_before + 86400;
+  return m;
+}
+
+AndroidChainSample RealAndroidWebAuthn(const std::string& name, const std::string& pinned) {
+  const std::string cbor = ReadShared("vectors/samples/webauthn/android-key/" + name + ".attestationObject.cbor");
+  auto obj = Must(attestation::DecodeAttestationObject(AsBytes(cbor)), "DecodeAttestationObject " + name);
+  Require(obj.fmt == "android-key", "android-key sample format", obj.fmt);
+  return {std::move(obj.att_stmt.x5c), At(pinned)};
+}
+
+AndroidChainSample RealAndroidChain(const std::string& dir, const std::string& pinned) {
+  const std::string base = "vectors/samples/android-key-chains/" + dir + "/";
+  AndroidChainSample s;
+  for (const char* f : {"cert0.der", "cert1.der", "cert2.der", "cert3.der"}) s.x5c.push_back(ToBytes(ReadShared(base + f)));
+  s.at = At(pinned);
+  return s;
+}
+
+MintedAndroid MintAndroid() {
+  MintedAndroid m;
+  testing::KeyDescriptionSpec spec;  // TEE, attestationIdSerial "ANDROIDSERIAL01", verified boot
+  spec.challenge = ToBytes(kKeyAuthorization);
+  m.chain = testing::MakeAndroidChain(testing::MakeKeyDescription(spec));
+  m.st.alg = -7;
+  m.st.x5c = m.chain.x5c;
+  m.st.sig = testing::SignKeyAuth(m.chain.leaf.key.get(), kKeyAuthorization);
+  Require(m.roots.AddRootsPem(m.chain.root.pem).has_value(), "minted android-key root");
+  m.at = 1750000000;  // 2025-06-15: inside the test root's and intermediate's 2020-2039 validity
+  return m;
+}
+
+Bytes KeyDescriptionOf(const Bytes& cert_der) {
+  auto cert = Must(ossl::CertFromDer(cert_der), "certificate DER");
+  constexpr std::array<attestation::ExtInfo, 1> kExt = {{{attestation::kKeyDescriptionOid, "KeyDescription"}}};
+  const auto ext = Must(attestation::FindExtensions(cert.get(), kExt, "android-key"), "KeyDescription extension");
+  Require(ext[0].has_value(), "KeyDescription extension", "the certificate has none");
+  return Bytes(ext[0]->begin(), ext[0]->end());  // a copy: the view points into cert
 }
 
 Bytes StepSig(EVP_PKEY* key, std::string_view msg) {

@@ -8,10 +8,12 @@
 #include <string_view>
 #include <vector>
 
+#include "attestation/object.h"
 #include "attestation/roots.h"
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/result.h"
+#include "support/android_builders.h"
 #include "support/attest_builders.h"
 
 namespace ca::bench {
@@ -72,6 +74,53 @@ MintedStep MintStep();
 
 // StepSig is the attStmt sig for msg: CBOR bstr(DER ECDSA P-256 over SHA-256(msg)) by key.
 Bytes StepSig(EVP_PKEY* key, std::string_view msg);
+
+// TpmSample is a real Windows Hello "tpm" attStmt (shared/vectors/samples/webauthn/tpm), the
+// extraData its WebAuthn ceremony expects (hash(authData || clientDataHash), as recorded in
+// tests/attestation/tpm_vectors_test.cc), Microsoft TPM Root CA 2014 as the only anchor, and its
+// pinned time.
+struct TpmSample {
+  attestation::AttStmt st;
+  Bytes extra_data;
+  attestation::TrustRoots roots{"tpm"};
+  UnixTime at = 0;
+};
+TpmSample RealTpm(const std::string& name, const std::string& extra_data_hex, const std::string& pinned);
+
+// MintedTpm is a TPM attestation of our own (tests/support attest_builders_tpm.cc: test root ->
+// intermediate -> AK certificate with a PermanentIdentifier, ES256 AK signature, attested key
+// P-256) whose certInfo.extraData is SHA-256(kKeyAuthorization), so VerifyTpm runs whole.
+struct MintedTpm {
+  testing::TpmTestAttestation att;
+  attestation::TrustRoots roots{"tpm"};  // the test root only
+  UnixTime at = 0;
+};
+MintedTpm MintTpm();
+
+// AndroidChainSample is a real Android attestation chain, leaf first, with its pinned time: the x5c
+// of a WebAuthn android-key object (shared/vectors/samples/webauthn/android-key/<name>) or one of
+// google/android-key-attestation's chains (samples/android-key-chains/<dir>/cert0..3.der).
+struct AndroidChainSample {
+  std::vector<Bytes> x5c;
+  UnixTime at = 0;
+};
+AndroidChainSample RealAndroidWebAuthn(const std::string& name, const std::string& pinned);
+AndroidChainSample RealAndroidChain(const std::string& dir, const std::string& pinned);
+
+// MintedAndroid is an android-key attestation of our own (tests/support android_builders: P-384
+// test root -> intermediate -> P-256 leaf with a TEE KeyDescription whose challenge is
+// kKeyAuthorization), sig a real ECDSA signature over kKeyAuthorization.
+struct MintedAndroid {
+  testing::AndroidTestChain chain;
+  attestation::AttStmt st;
+  attestation::TrustRoots roots{"android-key"};  // the test root only
+  UnixTime at = 0;
+};
+MintedAndroid MintAndroid();
+
+// KeyDescriptionOf returns the KeyDescription extnValue contents of a certificate (DER); aborts if
+// it has none.
+Bytes KeyDescriptionOf(const Bytes& cert_der);
 
 // kKeyAuthorization is a key authorization of the usual shape (token "." thumbprint).
 inline constexpr std::string_view kKeyAuthorization =

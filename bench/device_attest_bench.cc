@@ -1,6 +1,7 @@
 // The device-attest-01 path above the format verifiers:
 //   BM_DeviceAttestVerifier_*  validation::DeviceAttestVerifier::Verify, what the server calls for a
-//                              challenge answer: attObj decode, format/provisioner checks, verifier;
+//                              challenge answer: attObj decode, format/provisioner checks, verifier
+//                              (apple, step, tpm, android-key);
 //   BM_ServiceRespond_Step     acme::Service::RespondToChallenge for a device-attest-01 challenge:
 //                              the above plus identifier binding, evidence JSON and the authz/order
 //                              updates in the real SQLite store (in memory). Not timed: the HTTP/JWS
@@ -10,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <string>
+#include <vector>
 #include <unistd.h>
 
 #include "acme/jwk.h"
@@ -29,13 +32,17 @@ namespace {
 
 constexpr const char* kProvisioner = "devices";
 
+// FormatRoot is one format's only trust anchor: [formats.<format>] roots = [its file] and
+// builtin_roots = false.
+struct FormatRoot {
+  std::string format;
+  std::string pem;
+};
+
 // DeviceConfig is a config with one device-attest-01 provisioner: inventory "off" (the attestation
-// alone decides, so no device rows are needed), [formats.step] roots = [the minted root] and
-// builtin_roots = false; apple keeps its built-in root.
-config::Config DeviceConfig(const MintedStep& m, const std::filesystem::path& dir) {
-  std::ofstream root(dir / "bench-step-root.pem");
-  root << m.root.pem;
-  Require(root.good(), "writing the step root", (dir / "bench-step-root.pem").string());
+// alone decides, so no device rows are needed) and, for each FormatRoot, that root alone; other
+// formats keep their defaults (apple its built-in root).
+config::Config DeviceConfig(const std::vector<FormatRoot>& roots, const std::filesystem::path& dir) {
   config::Config cfg;
   cfg.dir = dir.string();
   config::ProvisionerConfig p;
@@ -43,10 +50,16 @@ config::Config DeviceConfig(const MintedStep& m, const std::filesystem::path& di
   p.challenges = {"device-attest-01"};
   p.allowed_identifier_types = {"permanent-identifier"};
   p.inventory = "off";
-  config::FormatConfig step;
-  step.roots = {"bench-step-root.pem"};
-  step.builtin_roots = false;
-  p.formats["step"] = step;
+  for (const auto& r : roots) {
+    const std::string file = "bench-" + r.format + "-root.pem";
+    std::ofstream out(dir / file);
+    out << r.pem;
+    Require(out.good(), "writing a root", (dir / file).string());
+    config::FormatConfig fc;
+    fc.roots = {file};
+    fc.builtin_roots = false;
+    p.formats[r.format] = fc;
+  }
   cfg.provisioners[kProvisioner] = p;
   return cfg;
 }
@@ -57,20 +70,20 @@ struct Loaded {
   std::unique_ptr<validation::DeviceAttestVerifier> verifier;
 };
 
-// LoadVerifier writes DeviceConfig's root to a scratch folder, loads the verifier (which reads the
+// LoadVerifier writes DeviceConfig's roots to a scratch folder, loads the verifier (which reads the
 // roots once) and removes the folder.
-std::unique_ptr<Loaded> LoadVerifier(const MintedStep& m) {
+std::unique_ptr<Loaded> LoadVerifier(const std::vector<FormatRoot>& roots) {
   const auto dir = std::filesystem::temp_directory_path() / ("attestca-bench." + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   auto out = std::make_unique<Loaded>();
-  out->cfg = DeviceConfig(m, dir);
+  out->cfg = DeviceConfig(roots, dir);
   out->verifier = Must(validation::MakeDeviceAttestVerifier(out->cfg), "MakeDeviceAttestVerifier");
   std::filesystem::remove_all(dir);
   return out;
 }
 
 void BM_DeviceAttestVerifier_Apple(benchmark::State& state) {
-  const auto loaded = LoadVerifier(MintStep());
+  const auto loaded = LoadVerifier({});
   const AppleSample s = RealApple();
   const Bytes att_obj = AttObjCbor("apple", s.x5c);
   const std::string key_auth = s.token + ".thumbprint";  // unused by apple, which binds the token
@@ -84,7 +97,7 @@ BENCHMARK(BM_DeviceAttestVerifier_Apple);
 
 void BM_DeviceAttestVerifier_Step(benchmark::State& state) {
   const MintedStep m = MintStep();
-  const auto loaded = LoadVerifier(m);
+  const auto loaded = LoadVerifier({{"step", m.root.pem}});
   const std::string key_auth(kKeyAuthorization);
   const Bytes att_obj = AttObjCbor("step", m.x5c, -7, StepSig(m.leaf.key.get(), key_auth));
   for (auto _ : state) {
@@ -95,11 +108,40 @@ void BM_DeviceAttestVerifier_Step(benchmark::State& state) {
 }
 BENCHMARK(BM_DeviceAttestVerifier_Step);
 
+// tpm: the minted attestation (bench_data.h MintTpm) as its attObj, its root from `roots = [...]`.
+void BM_DeviceAttestVerifier_Tpm(benchmark::State& state) {
+  const MintedTpm m = MintTpm();
+  const auto loaded = LoadVerifier({{"tpm", m.att.root.pem}});
+  const std::string key_auth(kKeyAuthorization);
+  const Bytes att_obj = testing::TpmAttObj(m.att.stmt);
+  for (auto _ : state) {
+    auto dev = loaded->verifier->Verify(kProvisioner, att_obj, "token", key_auth, m.at);
+    Check(dev, "Verify tpm");
+    benchmark::DoNotOptimize(dev->spki_der.data());
+  }
+}
+BENCHMARK(BM_DeviceAttestVerifier_Tpm);
+
+// android-key: the minted chain (bench_data.h MintAndroid), its root from `roots = [...]`, no
+// revocation_list.
+void BM_DeviceAttestVerifier_AndroidKey(benchmark::State& state) {
+  const MintedAndroid m = MintAndroid();
+  const auto loaded = LoadVerifier({{"android-key", m.chain.root.pem}});
+  const std::string key_auth(kKeyAuthorization);
+  const Bytes att_obj = AttObjCbor("android-key", m.st.x5c, m.st.alg, m.st.sig);
+  for (auto _ : state) {
+    auto dev = loaded->verifier->Verify(kProvisioner, att_obj, "token", key_auth, m.at);
+    Check(dev, "Verify android-key");
+    benchmark::DoNotOptimize(dev->spki_der.data());
+  }
+}
+BENCHMARK(BM_DeviceAttestVerifier_AndroidKey);
+
 // DeviceService is acme::Service wired as `attestca serve` wires it, with an in-memory store and a
 // clock at the minted chain's time.
 class DeviceService {
  public:
-  explicit DeviceService(const MintedStep& m) : clock_(m.at), loaded_(LoadVerifier(m)) {
+  explicit DeviceService(const MintedStep& m) : clock_(m.at), loaded_(LoadVerifier({{"step", m.root.pem}})) {
     static const bool quiet = [] {
       log::Init(log::Level::kWarn, false);  // no audit line per iteration on the terminal; once a process
       return true;
