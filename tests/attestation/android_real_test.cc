@@ -8,6 +8,7 @@
 #include <string>
 
 #include "attestation/android.h"
+#include "attestation/key_auth_signature.h"
 #include "attestation/key_description.h"
 #include "attestation/object.h"
 #include "attestation/roots.h"
@@ -15,6 +16,7 @@
 #include "ossl/pem.h"
 #include "ossl/types.h"
 #include "support/vectors.h"
+#include "support/webauthn_vectors.h"
 
 namespace ca::attestation {
 namespace {
@@ -227,17 +229,18 @@ struct WebAuthnSample {
   int64_t keymint_version;
   int64_t vendor_patch;  // YYYYMMDD
   int64_t boot_patch;
+  const char* rp_id;
 };
 
 const WebAuthnSample kWebAuthnSamples[] = {
     {"pyw-android-key-pixel8a-rkp", "2025-01-08T00:00:00Z", "google-hardware-attestation-root-2-2019.pem", 300,
      "5652e2dc45549a96f96afa225502f87fadc08a60bc021392c0be8c5062fd5f5e",
      "9de25fb02bb5530d44149d148437c82e267e557322530aa6f03b0ac2e92931da", 150000, 202501,
-     "b28dae296735a1c8979992272a74123f5db729a9771de9118d105d1954528971", 300, 20250105, 20250105},
+     "b28dae296735a1c8979992272a74123f5db729a9771de9118d105d1954528971", 300, 20250105, 20250105, "localhost"},
     {"sw-android-key-galaxy-s9plus", "2025-07-15T10:00:00Z", "google-hardware-attestation-root-1-2016.pem", 3,
      "ad0cf00aa4c67d84c6d838ed5723037ebff81530e4c60230de7ebae806c8f6f9",
      "d8ed9b9aadb9cff9543fdea9d4d5f86e3a1e1aa35e48415eb73aeaa030de7d81", 110000, 202111,
-     "14beefb1e388a05374e31b43cdca54f2e32eef6e25eff1c15e9e70fa4991fa80", 4, 20211101, 20211101},
+     "14beefb1e388a05374e31b43cdca54f2e32eef6e25eff1c15e9e70fa4991fa80", 4, 20211101, 20211101, "portal.fxon.com"},
 };
 
 class RealWebAuthn : public ::testing::TestWithParam<WebAuthnSample> {};
@@ -310,6 +313,69 @@ TEST_P(RealWebAuthn, ChainVerifiesUnderTheGoogleRootKey) {
   EXPECT_NE(revoked.error().detail.find("is REVOKED in the attestation status list (reason KEY_COMPROMISE)"),
             std::string::npos)
       << revoked.error().detail;
+}
+
+Bytes FromHex(std::string_view hex) {
+  Bytes out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
+// WebAuthn's own checks on the sample (README: rpIdHashOK, sigOK, leafKeyEqualsCredKey,
+// attestationChallengeEqualsClientDataHash): the challenge is SHA-256(clientDataJSON), the leaf
+// key is the credential key, and sig is the leaf's signature over authData || clientDataHash.
+void CheckWebAuthnSide(const std::string& name, ByteView client_data_hash, const char* aaguid,
+                       const char* spki_sha256) {
+  const std::string cbor = ReadShared(std::string(kWebAuthn) + name + ".attestationObject.cbor");
+  const AttestationObject obj = ReadObject(name);
+  ASSERT_FALSE(obj.att_stmt.x5c.empty());
+  ASSERT_TRUE(obj.att_stmt.sig.has_value());
+  EXPECT_EQ(obj.att_stmt.alg, -7);
+  auto auth_data = testing::ReadAuthData(AsBytes(cbor));
+  ASSERT_TRUE(auth_data.has_value());
+  auto ad = testing::ParseAuthData(*auth_data);
+  ASSERT_TRUE(ad.has_value());
+  EXPECT_EQ(Hex(ad->aaguid), aaguid);
+  auto cred = testing::CoseKeySpki(ad->credential_public_key);
+  ASSERT_TRUE(cred.has_value());
+  EXPECT_EQ(Hex(ossl::Sha256(*cred)), spki_sha256);
+  EXPECT_EQ(SpkiSha256(obj.att_stmt.x5c[0]), spki_sha256);
+
+  auto leaf = ossl::CertFromDer(obj.att_stmt.x5c[0]);
+  ASSERT_TRUE(leaf.has_value());
+  Bytes signed_bytes = *auth_data;
+  signed_bytes.insert(signed_bytes.end(), client_data_hash.begin(), client_data_hash.end());
+  auto ok = CheckKeyAuthSignature(X509_get0_pubkey(leaf->get()), *obj.att_stmt.sig, AsChars(signed_bytes),
+                                  "android-key");
+  EXPECT_TRUE(ok.has_value()) << ok.error().detail;
+  signed_bytes.back() ^= 0x01;
+  EXPECT_FALSE(CheckKeyAuthSignature(X509_get0_pubkey(leaf->get()), *obj.att_stmt.sig, AsChars(signed_bytes),
+                                     "android-key")
+                   .has_value());
+}
+
+TEST_P(RealWebAuthn, ClientDataRpIdAndSignature) {
+  const WebAuthnSample& s = GetParam();
+  const Bytes client_data_hash =
+      ossl::Sha256(AsBytes(ReadShared(std::string(kWebAuthn) + s.name + ".clientDataJSON.json")));
+  EXPECT_EQ(Hex(client_data_hash), s.challenge_hex);
+  const std::string cbor = ReadShared(std::string(kWebAuthn) + s.name + ".attestationObject.cbor");
+  auto auth_data = testing::ReadAuthData(AsBytes(cbor));
+  ASSERT_TRUE(auth_data.has_value());
+  auto ad = testing::ParseAuthData(*auth_data);
+  ASSERT_TRUE(ad.has_value());
+  EXPECT_EQ(ad->rp_id_hash, ossl::Sha256(AsBytes(s.rp_id)));
+  CheckWebAuthnSide(s.name, client_data_hash, "b93fd961f2e6462fb12282002247de78", s.spki_sha256);
+}
+
+// The software sample publishes no clientDataJSON; its clientDataHash is the attestation challenge.
+TEST(RealWebAuthn, SoftwareSampleSignature) {
+  CheckWebAuthnSide("w4j-android-key-software",
+                    FromHex("2a4382d7bbd89d8b5bdf1772cfecca14392487b9fd571f2eb72bdf97de06d4b6"),
+                    "28f37d2b92b841c4b02a860cef7cc034",
+                    "6eb7a84b67296150d020cf0272889bace9bcef62e8820c7d3623db933c090881");
 }
 
 INSTANTIATE_TEST_SUITE_P(Vectors, RealWebAuthn, ::testing::ValuesIn(kWebAuthnSamples), [](const auto& tp) {
