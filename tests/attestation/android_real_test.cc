@@ -8,6 +8,7 @@
 #include <string>
 
 #include "attestation/android.h"
+#include "attestation/key_auth_signature.h"
 #include "attestation/key_description.h"
 #include "attestation/object.h"
 #include "attestation/roots.h"
@@ -15,6 +16,7 @@
 #include "ossl/pem.h"
 #include "ossl/types.h"
 #include "support/vectors.h"
+#include "support/webauthn_vectors.h"
 
 namespace ca::attestation {
 namespace {
@@ -162,6 +164,43 @@ TEST_P(RealChainLeaf, ChainAtPinnedTime) {
   EXPECT_EQ(wrong.error().detail, "android-key: attestationChallenge does not match the key authorization");
 }
 
+// The README's anchors: root 1 for the TEE chains, the device-sent self-signed cert3 for StrongBox
+// (not a Google root). TEE: OK at the pinned time under root 1 alone, refused once root 1 has
+// expired (2026-05-24), and refused by the built-in pool too once cert1/cert2 have (2028-03-18).
+// StrongBox RSA: OK under cert3 at the pinned time, refused after 2028-03-18. StrongBox EC: the
+// leaf's issuer name is not cert1's subject (README quirk), so it never verifies.
+TEST_P(RealChainLeaf, ReadmeAnchorAndExpiry) {
+  const ChainLeaf& s = GetParam();
+  const auto x5c = X5c();
+  TrustRoots anchor("android-key");
+  if (s.strongbox) {
+    auto top = ossl::CertFromDer(x5c.back());
+    ASSERT_TRUE(top.has_value());
+    ASSERT_TRUE(anchor.AddRootsPem(*ossl::CertToPem(top->get())).has_value());
+  } else {
+    ASSERT_TRUE(anchor.AddRootsPem(ReadShared("vectors/roots/google-hardware-attestation-root-1-2016.pem")));
+  }
+  auto pinned = VerifyChainPath(x5c, anchor, At(kPinnedChains), AndroidOptions());
+  if (s.strongbox && !s.rsa) {
+    ASSERT_FALSE(pinned.has_value());
+    EXPECT_EQ(pinned.error().code, Errc::kBadAttestation);
+    return;
+  }
+  ASSERT_TRUE(pinned.has_value()) << pinned.error().detail;
+  const char* anchor_end = s.strongbox ? "2028-03-18T03:55:01Z" : "2026-05-24T16:28:52Z";
+  EXPECT_TRUE(VerifyChainPath(x5c, anchor, At(anchor_end) - 1, AndroidOptions()).has_value());
+  auto expired = VerifyChainPath(x5c, anchor, At(anchor_end) + 1, AndroidOptions());
+  ASSERT_FALSE(expired.has_value());
+  EXPECT_EQ(expired.error().detail.rfind("attestation chain does not verify: certificate has expired", 0), 0u)
+      << expired.error().detail;
+  auto builtin = VerifyChainPath(x5c, BuiltinRoots("android-key"), At("2028-03-19T00:00:00Z"), AndroidOptions());
+  ASSERT_FALSE(builtin.has_value());
+  if (!s.strongbox) {
+    EXPECT_EQ(builtin.error().detail.rfind("attestation chain does not verify: certificate has expired", 0), 0u)
+        << builtin.error().detail;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Vectors, RealChainLeaf, ::testing::ValuesIn(kLeaves), [](const auto& tp) {
   std::string n = std::string(tp.param.dir) + "_" + tp.param.leaf;
   for (char& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
@@ -187,17 +226,21 @@ struct WebAuthnSample {
   int64_t os_version;
   int64_t os_patch;
   const char* spki_sha256;
+  int64_t keymint_version;
+  int64_t vendor_patch;  // YYYYMMDD
+  int64_t boot_patch;
+  const char* rp_id;
 };
 
 const WebAuthnSample kWebAuthnSamples[] = {
     {"pyw-android-key-pixel8a-rkp", "2025-01-08T00:00:00Z", "google-hardware-attestation-root-2-2019.pem", 300,
      "5652e2dc45549a96f96afa225502f87fadc08a60bc021392c0be8c5062fd5f5e",
      "9de25fb02bb5530d44149d148437c82e267e557322530aa6f03b0ac2e92931da", 150000, 202501,
-     "b28dae296735a1c8979992272a74123f5db729a9771de9118d105d1954528971"},
+     "b28dae296735a1c8979992272a74123f5db729a9771de9118d105d1954528971", 300, 20250105, 20250105, "localhost"},
     {"sw-android-key-galaxy-s9plus", "2025-07-15T10:00:00Z", "google-hardware-attestation-root-1-2016.pem", 3,
      "ad0cf00aa4c67d84c6d838ed5723037ebff81530e4c60230de7ebae806c8f6f9",
      "d8ed9b9aadb9cff9543fdea9d4d5f86e3a1e1aa35e48415eb73aeaa030de7d81", 110000, 202111,
-     "14beefb1e388a05374e31b43cdca54f2e32eef6e25eff1c15e9e70fa4991fa80"},
+     "14beefb1e388a05374e31b43cdca54f2e32eef6e25eff1c15e9e70fa4991fa80", 4, 20211101, 20211101, "portal.fxon.com"},
 };
 
 class RealWebAuthn : public ::testing::TestWithParam<WebAuthnSample> {};
@@ -208,6 +251,7 @@ TEST_P(RealWebAuthn, KeyDescriptionFacts) {
   ASSERT_FALSE(obj.att_stmt.x5c.empty());
   const KeyDescription kd = MustKeyDescription(obj.att_stmt.x5c[0]);
   EXPECT_EQ(kd.attestation_version, s.version);
+  EXPECT_EQ(kd.keymint_version, s.keymint_version);
   EXPECT_EQ(kd.attestation_security_level, SecurityLevel::kTrustedEnvironment);
   EXPECT_EQ(kd.keymint_security_level, SecurityLevel::kTrustedEnvironment);
   EXPECT_EQ(Hex(kd.attestation_challenge), s.challenge_hex);
@@ -218,6 +262,11 @@ TEST_P(RealWebAuthn, KeyDescriptionFacts) {
   EXPECT_EQ(hw.root_of_trust->verified_boot_state, VerifiedBootState::kVerified);
   EXPECT_EQ(hw.os_version, s.os_version);
   EXPECT_EQ(hw.os_patch_level, s.os_patch);
+  EXPECT_EQ(hw.vendor_patch_level, s.vendor_patch);
+  EXPECT_EQ(hw.boot_patch_level, s.boot_patch);
+  EXPECT_EQ(hw.algorithm, 3);  // EC P-256 credential keys (hw.ecCurve is not parsed by KeyDescription)
+  EXPECT_EQ(hw.key_size, 256);
+  EXPECT_EQ(hw.origin, 0);
   EXPECT_EQ(SpkiSha256(obj.att_stmt.x5c[0]), s.spki_sha256);
   const auto facts = AndroidFacts(kd);
   EXPECT_EQ(facts.at("security_level"), "tee");
@@ -266,11 +315,86 @@ TEST_P(RealWebAuthn, ChainVerifiesUnderTheGoogleRootKey) {
       << revoked.error().detail;
 }
 
+Bytes FromHex(std::string_view hex) {
+  Bytes out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<uint8_t>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  }
+  return out;
+}
+
+// WebAuthn's own checks on the sample (README: rpIdHashOK, sigOK, leafKeyEqualsCredKey,
+// attestationChallengeEqualsClientDataHash): the challenge is SHA-256(clientDataJSON), the leaf
+// key is the credential key, and sig is the leaf's signature over authData || clientDataHash.
+void CheckWebAuthnSide(const std::string& name, ByteView client_data_hash, const char* aaguid,
+                       const char* spki_sha256) {
+  const std::string cbor = ReadShared(std::string(kWebAuthn) + name + ".attestationObject.cbor");
+  const AttestationObject obj = ReadObject(name);
+  ASSERT_FALSE(obj.att_stmt.x5c.empty());
+  ASSERT_TRUE(obj.att_stmt.sig.has_value());
+  EXPECT_EQ(obj.att_stmt.alg, -7);
+  auto auth_data = testing::ReadAuthData(AsBytes(cbor));
+  ASSERT_TRUE(auth_data.has_value());
+  auto ad = testing::ParseAuthData(*auth_data);
+  ASSERT_TRUE(ad.has_value());
+  EXPECT_EQ(Hex(ad->aaguid), aaguid);
+  auto cred = testing::CoseKeySpki(ad->credential_public_key);
+  ASSERT_TRUE(cred.has_value());
+  EXPECT_EQ(Hex(ossl::Sha256(*cred)), spki_sha256);
+  EXPECT_EQ(SpkiSha256(obj.att_stmt.x5c[0]), spki_sha256);
+
+  auto leaf = ossl::CertFromDer(obj.att_stmt.x5c[0]);
+  ASSERT_TRUE(leaf.has_value());
+  Bytes signed_bytes = *auth_data;
+  signed_bytes.insert(signed_bytes.end(), client_data_hash.begin(), client_data_hash.end());
+  auto ok = CheckKeyAuthSignature(X509_get0_pubkey(leaf->get()), *obj.att_stmt.sig, AsChars(signed_bytes),
+                                  "android-key");
+  EXPECT_TRUE(ok.has_value()) << ok.error().detail;
+  signed_bytes.back() ^= 0x01;
+  EXPECT_FALSE(CheckKeyAuthSignature(X509_get0_pubkey(leaf->get()), *obj.att_stmt.sig, AsChars(signed_bytes),
+                                     "android-key")
+                   .has_value());
+}
+
+TEST_P(RealWebAuthn, ClientDataRpIdAndSignature) {
+  const WebAuthnSample& s = GetParam();
+  const Bytes client_data_hash =
+      ossl::Sha256(AsBytes(ReadShared(std::string(kWebAuthn) + s.name + ".clientDataJSON.json")));
+  EXPECT_EQ(Hex(client_data_hash), s.challenge_hex);
+  const std::string cbor = ReadShared(std::string(kWebAuthn) + s.name + ".attestationObject.cbor");
+  auto auth_data = testing::ReadAuthData(AsBytes(cbor));
+  ASSERT_TRUE(auth_data.has_value());
+  auto ad = testing::ParseAuthData(*auth_data);
+  ASSERT_TRUE(ad.has_value());
+  EXPECT_EQ(ad->rp_id_hash, ossl::Sha256(AsBytes(s.rp_id)));
+  CheckWebAuthnSide(s.name, client_data_hash, "b93fd961f2e6462fb12282002247de78", s.spki_sha256);
+}
+
+// The software sample publishes no clientDataJSON; its clientDataHash is the attestation challenge.
+TEST(RealWebAuthn, SoftwareSampleSignature) {
+  CheckWebAuthnSide("w4j-android-key-software",
+                    FromHex("2a4382d7bbd89d8b5bdf1772cfecca14392487b9fd571f2eb72bdf97de06d4b6"),
+                    "28f37d2b92b841c4b02a860cef7cc034",
+                    "6eb7a84b67296150d020cf0272889bace9bcef62e8820c7d3623db933c090881");
+}
+
 INSTANTIATE_TEST_SUITE_P(Vectors, RealWebAuthn, ::testing::ValuesIn(kWebAuthnSamples), [](const auto& tp) {
   std::string n = tp.param.name;
   for (char& c : n) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
   return n;
 });
+
+// Pixel 8a (RKP): its short-lived intermediate ends 2025-02-02T10:35:27Z; after that nothing
+// verifies the chain, whichever Google root is tried.
+TEST(RealWebAuthn, Pixel8aRefusedAfterExpiry) {
+  const AttestationObject obj = ReadObject("pyw-android-key-pixel8a-rkp");
+  const TrustRoots roots = BuiltinRoots("android-key");
+  EXPECT_TRUE(VerifyChainPath(obj.att_stmt.x5c, roots, At("2025-02-02T10:35:27Z") - 1, AndroidOptions()).has_value());
+  auto r = VerifyChainPath(obj.att_stmt.x5c, roots, At("2025-02-02T10:35:27Z") + 1, AndroidOptions());
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().detail.rfind("attestation chain does not verify: certificate has expired", 0), 0u)
+      << r.error().detail;
+}
 
 // The four Google RSA roots are one RSA-4096 key certified four times (same subject, same key
 // identifier, same key), so "root 1 or root 2" cannot be told apart by signature: any of them
@@ -312,6 +436,11 @@ TEST(RealWebAuthn, SoftwareAttestationRefused) {
   EXPECT_EQ(kd.attestation_security_level, SecurityLevel::kSoftware);
   EXPECT_EQ(kd.keymint_security_level, SecurityLevel::kTrustedEnvironment);
   EXPECT_EQ(Hex(kd.attestation_challenge), "2a4382d7bbd89d8b5bdf1772cfecca14392487b9fd571f2eb72bdf97de06d4b6");
+  EXPECT_EQ(kd.keymint_version, 1);
+  EXPECT_EQ(kd.hardware_enforced.algorithm, 3);
+  EXPECT_EQ(kd.hardware_enforced.key_size, 256);
+  EXPECT_EQ(kd.hardware_enforced.origin, 0);
+  EXPECT_EQ(SpkiSha256(obj.att_stmt.x5c[0]), "6eb7a84b67296150d020cf0272889bace9bcef62e8820c7d3623db933c090881");
 
   auto google = VerifyAndroidKey(obj.att_stmt, AsChars(kd.attestation_challenge), BuiltinRoots("android-key"), at,
                                  RevocationStatus{});
@@ -323,6 +452,14 @@ TEST(RealWebAuthn, SoftwareAttestationRefused) {
   ASSERT_TRUE(top.has_value());
   auto pool = TrustRoots::FromPem("android-key", *ossl::CertToPem(top->get()));
   ASSERT_TRUE(pool.has_value());
+  // The chain itself verifies under its own (untrusted by us) root at the pinned time, and not
+  // after its intermediate ends (2026-01-08T00:46:09Z).
+  auto chain = VerifyChainPath(obj.att_stmt.x5c, *pool, at, AndroidOptions());
+  EXPECT_TRUE(chain.has_value()) << chain.error().detail;
+  auto late = VerifyChainPath(obj.att_stmt.x5c, *pool, At("2026-01-08T00:46:09Z") + 1, AndroidOptions());
+  ASSERT_FALSE(late.has_value());
+  EXPECT_EQ(late.error().detail.rfind("attestation chain does not verify: certificate has expired", 0), 0u)
+      << late.error().detail;
   auto sw = VerifyAndroidKey(obj.att_stmt, AsChars(kd.attestation_challenge), *pool, at, RevocationStatus{});
   ASSERT_FALSE(sw.has_value());
   EXPECT_EQ(sw.error().detail,

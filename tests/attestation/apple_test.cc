@@ -7,7 +7,10 @@
 
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
+
+#include <openssl/x509v3.h>
 
 #include "attestation/roots.h"
 #include "der/oid.h"
@@ -196,6 +199,39 @@ TEST_P(RealApple, DerReaderFindsTheSameExtensions) {
   EXPECT_EQ(ToString(apple["1.2.840.113635.100.8.9.1"]), GetParam().serial);
   EXPECT_EQ(apple["1.2.840.113635.100.8.13.1"], (Bytes{0x02, 0x01, 0x00}));
   EXPECT_EQ(apple["1.2.840.113635.100.8.11.1"].size(), 32u);
+}
+
+// README facts the verifier does not return: the leaf key is EC P-384, the EKU is Apple's
+// 1.2.840.113635.100.4.24 (the July 2025 nanoca leaf has no EKU at all), and the chain's second
+// certificate is intermediates/apple-enterprise-attestation-sub-ca-1.pem byte for byte.
+TEST_P(RealApple, KeyEkuAndSubCa) {
+  const Sample& s = GetParam();
+  const auto x5c = Chain();
+  ASSERT_EQ(x5c.size(), 2u);
+  EXPECT_EQ(x5c[1], DerChainFromPem(ReadFile("vectors/intermediates/apple-enterprise-attestation-sub-ca-1.pem")).at(0));
+  auto leaf = ossl::CertFromDer(x5c[0]);
+  ASSERT_TRUE(leaf.has_value());
+  EVP_PKEY* key = X509_get0_pubkey(leaf->get());
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(EVP_PKEY_get_base_id(key), EVP_PKEY_EC);
+  EXPECT_EQ(EVP_PKEY_get_bits(key), 384);
+  char curve[64] = {};
+  size_t curve_len = 0;
+  ASSERT_EQ(EVP_PKEY_get_utf8_string_param(key, "group", curve, sizeof curve, &curve_len), 1);
+  EXPECT_STREQ(curve, "secp384r1");
+
+  int crit = 0;
+  std::unique_ptr<EXTENDED_KEY_USAGE, decltype(&EXTENDED_KEY_USAGE_free)> eku(
+      static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(leaf->get(), NID_ext_key_usage, &crit, nullptr)),
+      &EXTENDED_KEY_USAGE_free);
+  std::vector<std::string> oids;
+  for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
+    char text[80] = {};
+    OBJ_obj2txt(text, sizeof text, sk_ASN1_OBJECT_value(eku.get(), i), 1);
+    oids.emplace_back(text);
+  }
+  const bool nanoca = std::string(s.name).rfind("nanoca-", 0) == 0;
+  EXPECT_EQ(oids, nanoca ? std::vector<std::string>{} : std::vector<std::string>{"1.2.840.113635.100.4.24"});
 }
 
 INSTANTIATE_TEST_SUITE_P(Vectors, RealApple, ::testing::ValuesIn(kSamples), [](const auto& tp) {

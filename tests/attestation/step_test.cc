@@ -11,6 +11,7 @@
 #include <iterator>
 #include <string>
 
+#include "attestation/leaf_extensions.h"
 #include "attestation/roots.h"
 #include "attestation/roots/builtin_pem.h"
 #include "ossl/pem.h"
@@ -32,6 +33,32 @@ UnixTime T(const std::string& rfc3339) { return testing::At(rfc3339); }
 
 Bytes ReadDer(const std::string& rel) { return ToBytes(ReadFile(rel)); }
 
+std::string CommonName(X509* cert) {
+  char cn[128] = {};
+  const int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn);
+  return n > 0 ? std::string(cn, static_cast<size_t>(n)) : std::string();
+}
+
+// FirmwareOf reads the 3-byte Yubico firmware extension (1.3.6.1.4.1.41482.3.3) as "a.b.c".
+std::string FirmwareOf(X509* cert) {
+  static const ExtInfo kFirmware[] = {{"1.3.6.1.4.1.41482.3.3", "firmware"}};
+  std::optional<ByteView> v;
+  EXPECT_TRUE(FindExtensions(cert, kFirmware, 1, "step", &v).has_value());
+  if (!v || v->size() != 3) return "";
+  return std::to_string((*v)[0]) + "." + std::to_string((*v)[1]) + "." + std::to_string((*v)[2]);
+}
+
+// PolicyOf reads the 2-byte PIN/touch policy extension (1.3.6.1.4.1.41482.3.8) as raw bytes.
+Bytes PolicyOf(X509* cert) {
+  static const ExtInfo kPolicy[] = {{"1.3.6.1.4.1.41482.3.8", "policy"}};
+  std::optional<ByteView> v;
+  EXPECT_TRUE(FindExtensions(cert, kPolicy, 1, "step", &v).has_value());
+  return v ? Bytes(v->begin(), v->end()) : Bytes{};
+}
+
+// SignedBy: cert's signature verifies under issuer's key (signatures only, no path rules).
+bool SignedBy(X509* cert, X509* issuer) { return X509_verify(cert, X509_get0_pubkey(issuer)) == 1; }
+
 AttStmt Stmt(std::vector<Bytes> x5c) {
   AttStmt st;
   st.x5c = std::move(x5c);
@@ -42,32 +69,37 @@ AttStmt Stmt(std::vector<Bytes> x5c) {
 struct Sample {
   const char* name;
   const char* pinned;
-  const char* expired;  // a time past the chain's end, or nullptr (notAfter 9999-12-31)
+  const char* chain_end;  // the chain's notAfter: OpenSSL counts a certificate expired from then on
   const char* serial;
   const char* firmware;
   const char* pin;
   const char* touch;
   const char* form_factor;
   const char* spki_sha256;
+  const char* slot;
+  const char* f9_cn;  // the f9 certificate's subject CN (both spellings occur)
 };
 
 constexpr const char* k2016 = "2016-03-15T00:00:00Z";
 constexpr const char* k2024 = "2024-12-02T00:00:00Z";
-constexpr const char* k2052 = "2052-04-18T00:00:00Z";
+constexpr const char* k2052 = "2052-04-17T00:00:00Z";
+// The 2024 hierarchy ends at 9999-12-31T23:59:59Z (GeneralizedTime's last second); OpenSSL cannot
+// represent a later time, so that second is the only one at which these chains are seen expired.
+constexpr const char* k9999 = "9999-12-31T23:59:59Z";
 
 const Sample kSamples[] = {
-    {"pivgo-fw5.4.3-9a-p256", k2016, k2052, "15732500", "5.4.3", "once", "never", "USB-C nano", "82f591c0350747c80f98368a4b959a8f7789ab37c6e47073abc5b7d73f4155b3"},
-    {"ovh-fw5.7.4-9a-rsa2048", k2024, nullptr, "32718477", "5.7.4", "always", "never", "USB-C nano", "5e541dd8e1f87204f7949a5c31907dc0ba574a3fdc5cf55b24f48d65211394b1"},
-    {"tmc-fw5.2.7-9a-rsa2048", k2016, k2052, "15890263", "5.2.7", "once", "never", "USB-A keychain", "1eacbde695ed491c15aac9d403ae83277aef977c93bdae17332e54270783d349"},
-    {"tmc-fw5.4.3-9a-p256", k2016, k2052, "19661687", "5.4.3", "always", "never", "USB-A keychain", "36edd8fa749da5cbf464e5636e9b75df3d43a7a0508ace9c9142e66bf7bc4bf8"},
-    {"tmc-fw5.4.3-9a-p384", k2016, k2052, "19661687", "5.4.3", "once", "cached", "USB-A keychain", "d12a8630a6ee0cc27d57ca9d07fd5434821356a356b6e139ed3519f3e5a53d60"},
-    {"tmc-fw5.4.3-9a-rsa2048-fips", k2016, k2052, "28989702", "5.4.3", "once", "cached", "USB-A keychain (FIPS)", "96106c8cb1b21011e7931a255d06d24d546731475289733522eb66fdd89727c7"},
-    {"tmc-fw5.7.1-9c-p384", k2016, k2052, "30041834", "5.7.1", "always", "always", "USB-C keychain", "ff13780fc0df3522467dc6565df4c2d15f6568675362a81a9fcf826ae32f33eb"},
-    {"tmc-fw5.7.2-9a-rsa2048-bio", k2016, k2052, "30000948", "5.7.2", "once", "never", "USB-C Bio", "705aa338caa2716f53f26d543fb0d2f1663c6bbd33505a409609aad273ac3500"},
-    {"tmc-fw5.7.4-9a-p384", k2024, nullptr, "33064031", "5.7.4", "once", "cached", "USB-C keychain", "65c83ded9cd7dab1cc019cc2642602165cffa3a2886f1ee03bf6ab919ba509dd"},
-    {"pkb-fw5.7.4-9c-p256-A", k2024, nullptr, "38906121", "5.7.4", "always", "always", "USB-C keychain", "9dcc09c04ce07ea23d39313e48196bf22d25ab39ed642a7059b956f77772223a"},
-    {"pkb-fw5.7.4-9c-p256-B", k2024, nullptr, "38906327", "5.7.4", "always", "always", "USB-C keychain", "f43a3154746cf0966d13a8e8b5c1a7155e8edf6ae951736f4f256b228df019bb"},
-    {"pkb-fw5.7.4-9c-p256-C", k2024, nullptr, "38906331", "5.7.4", "always", "always", "USB-C keychain", "7627be5850c765d9bf415eef74a39e79bc0653be92d96a8380ab661865f85caf"},
+    {"pivgo-fw5.4.3-9a-p256", k2016, k2052, "15732500", "5.4.3", "once", "never", "USB-C nano", "82f591c0350747c80f98368a4b959a8f7789ab37c6e47073abc5b7d73f4155b3", "9a", "Yubico PIV Attestation"},
+    {"ovh-fw5.7.4-9a-rsa2048", k2024, k9999, "32718477", "5.7.4", "always", "never", "USB-C nano", "5e541dd8e1f87204f7949a5c31907dc0ba574a3fdc5cf55b24f48d65211394b1", "9a", "YubiKey PIV Attestation"},
+    {"tmc-fw5.2.7-9a-rsa2048", k2016, k2052, "15890263", "5.2.7", "once", "never", "USB-A keychain", "1eacbde695ed491c15aac9d403ae83277aef977c93bdae17332e54270783d349", "9a", "Yubico PIV Attestation"},
+    {"tmc-fw5.4.3-9a-p256", k2016, k2052, "19661687", "5.4.3", "always", "never", "USB-A keychain", "36edd8fa749da5cbf464e5636e9b75df3d43a7a0508ace9c9142e66bf7bc4bf8", "9a", "Yubico PIV Attestation"},
+    {"tmc-fw5.4.3-9a-p384", k2016, k2052, "19661687", "5.4.3", "once", "cached", "USB-A keychain", "d12a8630a6ee0cc27d57ca9d07fd5434821356a356b6e139ed3519f3e5a53d60", "9a", "Yubico PIV Attestation"},
+    {"tmc-fw5.4.3-9a-rsa2048-fips", k2016, k2052, "28989702", "5.4.3", "once", "cached", "USB-A keychain (FIPS)", "96106c8cb1b21011e7931a255d06d24d546731475289733522eb66fdd89727c7", "9a", "Yubico PIV Attestation"},
+    {"tmc-fw5.7.1-9c-p384", k2016, k2052, "30041834", "5.7.1", "always", "always", "USB-C keychain", "ff13780fc0df3522467dc6565df4c2d15f6568675362a81a9fcf826ae32f33eb", "9c", "Yubico PIV Attestation"},
+    {"tmc-fw5.7.2-9a-rsa2048-bio", k2016, k2052, "30000948", "5.7.2", "once", "never", "USB-C Bio", "705aa338caa2716f53f26d543fb0d2f1663c6bbd33505a409609aad273ac3500", "9a", "Yubico PIV Attestation"},
+    {"tmc-fw5.7.4-9a-p384", k2024, k9999, "33064031", "5.7.4", "once", "cached", "USB-C keychain", "65c83ded9cd7dab1cc019cc2642602165cffa3a2886f1ee03bf6ab919ba509dd", "9a", "YubiKey PIV Attestation"},
+    {"pkb-fw5.7.4-9c-p256-A", k2024, k9999, "38906121", "5.7.4", "always", "always", "USB-C keychain", "9dcc09c04ce07ea23d39313e48196bf22d25ab39ed642a7059b956f77772223a", "9c", "Yubico PIV Attestation"},
+    {"pkb-fw5.7.4-9c-p256-B", k2024, k9999, "38906327", "5.7.4", "always", "always", "USB-C keychain", "f43a3154746cf0966d13a8e8b5c1a7155e8edf6ae951736f4f256b228df019bb", "9c", "Yubico PIV Attestation"},
+    {"pkb-fw5.7.4-9c-p256-C", k2024, k9999, "38906331", "5.7.4", "always", "always", "USB-C keychain", "7627be5850c765d9bf415eef74a39e79bc0653be92d96a8380ab661865f85caf", "9c", "Yubico PIV Attestation"},
 };
 
 class RealYubiKey : public ::testing::TestWithParam<Sample> {
@@ -108,15 +140,28 @@ TEST_P(RealYubiKey, ChainVerifiesAtPinnedTime) {
 
 TEST_P(RealYubiKey, RefusedAfterExpiryAndWithoutRoots) {
   const Sample& s = GetParam();
-  if (s.expired != nullptr) {
-    auto dev = VerifyStep(Stmt(LeafAndF9()), "k", BuiltinRoots("step"), T(s.expired));
-    ASSERT_FALSE(dev.has_value());
-    EXPECT_EQ(dev.error().detail.rfind("step: attestation chain does not verify: certificate has expired", 0), 0u)
-        << dev.error().detail;
-  }
+  EXPECT_TRUE(VerifyChain(LeafAndF9(), BuiltinRoots("step"), T(s.chain_end) - 1).has_value());
+  auto expired = VerifyStep(Stmt(LeafAndF9()), "k", BuiltinRoots("step"), T(s.chain_end));
+  ASSERT_FALSE(expired.has_value());
+  EXPECT_EQ(expired.error().detail.rfind("step: attestation chain does not verify: certificate has expired", 0), 0u)
+      << expired.error().detail;
   auto dev = VerifyStep(Stmt(FullChain()), "k", TrustRoots("step"), T(s.pinned));
   ASSERT_FALSE(dev.has_value());
   EXPECT_EQ(dev.error().detail.rfind("step: attestation chain does not verify", 0), 0u) << dev.error().detail;
+}
+
+// The README's f9 facts: subject, basicConstraints CA with pathlen 0, firmware extension equal to
+// the leaf's; and the slot, which the leaf names in its subject.
+TEST_P(RealYubiKey, F9AndSlotFacts) {
+  const Sample& s = GetParam();
+  auto leaf = ossl::CertFromDer(ReadDer(Base() + ".leaf.der"));
+  auto f9 = ossl::CertFromDer(ReadDer(Base() + ".f9.der"));
+  ASSERT_TRUE(leaf.has_value() && f9.has_value());
+  EXPECT_EQ(CommonName(leaf->get()), std::string("YubiKey PIV Attestation ") + s.slot);
+  EXPECT_EQ(CommonName(f9->get()), s.f9_cn);
+  EXPECT_NE(X509_get_extension_flags(f9->get()) & EXFLAG_CA, 0u);
+  EXPECT_EQ(X509_get_pathlen(f9->get()), 0);
+  EXPECT_EQ(FirmwareOf(f9->get()), s.firmware);
 }
 
 INSTANTIATE_TEST_SUITE_P(Vectors, RealYubiKey, ::testing::ValuesIn(kSamples), [](const auto& tp) {
@@ -156,6 +201,45 @@ TEST(YubiKey4, U2fRootedF9Refused) {
   auto leaf = ParseStepLeaf(x5c[0]);
   ASSERT_FALSE(leaf.has_value());
   EXPECT_EQ(leaf.error().detail, "step: leaf has no serial number extension (1.3.6.1.4.1.41482.3.7)");
+}
+
+// The README: "all chain signatures valid" for both YubiKey 4 chains, so the refusals above are
+// RFC 5280 rules (basicConstraints, pathlen), not bad signatures. Their listed facts hold.
+TEST(YubiKey4, SignaturesValidAndFacts) {
+  struct Row {
+    const char* name;
+    const char* root;
+    const char* firmware;
+    const char* f9_firmware;
+    Bytes policy;  // PIN policy (1 never, 2 once, 3 always), touch policy (1 never, 2 always, 3 cached)
+    const char* spki_sha256;
+  };
+  const Row rows[] = {
+      {"ovh-fw4.3.5-9a-rsa2048", "yubico-piv-root-ca-serial-263751.pem", "4.3.5", "4.3.4", {3, 1},
+       "4195eeca90c83dc9bbb63a8e13ebb0c91cff8c73fae02997ee5979b7e6196586"},
+      {"pivgo-fw4.3.7-9a-p256-u2froot", "yubico-u2f-root-ca-serial-457200631.pem", "4.3.7", "4.3.7", {2, 1},
+       "9f5c5a15ecce5e285c7aa1fb76208a920c357f6057d55e0e5f3a50f24583e102"},
+  };
+  for (const Row& r : rows) {
+    SCOPED_TRACE(r.name);
+    const std::string base = std::string("vectors/samples/yubikey-piv/") + r.name;
+    auto leaf = ossl::CertFromDer(ReadDer(base + ".leaf.der"));
+    auto f9 = ossl::CertFromDer(ReadDer(base + ".f9.der"));
+    auto root = ossl::CertsFromPem(ReadFile(std::string("vectors/roots/") + r.root));
+    ASSERT_TRUE(leaf.has_value() && f9.has_value() && root.has_value() && root->size() == 1);
+    EXPECT_TRUE(SignedBy(leaf->get(), f9->get()));
+    EXPECT_TRUE(SignedBy(f9->get(), (*root)[0].get()));
+    EXPECT_FALSE(SignedBy(leaf->get(), (*root)[0].get()));
+    EXPECT_EQ(X509_get_extension_flags(f9->get()) & EXFLAG_CA, 0u);  // no basicConstraints
+    EXPECT_EQ(CommonName(leaf->get()), "YubiKey PIV Attestation 9a");
+    EXPECT_EQ(CommonName(f9->get()), "Yubico PIV Attestation");
+    EXPECT_EQ(FirmwareOf(leaf->get()), r.firmware);
+    EXPECT_EQ(FirmwareOf(f9->get()), r.f9_firmware);
+    EXPECT_EQ(PolicyOf(leaf->get()), r.policy);
+    auto spki = ossl::PublicKeyToDer(X509_get0_pubkey(leaf->get()));
+    ASSERT_TRUE(spki.has_value());
+    EXPECT_EQ(Hex(ossl::Sha256(*spki)), r.spki_sha256);
+  }
 }
 
 TEST(BuiltinRoots, StepIsTheVectorRootsAndIntermediates) {
