@@ -89,6 +89,11 @@ CREATE INDEX devices_by_state ON devices (state, created_at);
       {3, "0003_certificate_attestation", R"sql(
 ALTER TABLE certificates ADD COLUMN attestation TEXT;
 )sql"},
+      // Revocation: listing a device's certificates (by the evidence's device_id) and by status.
+      {4, "0004_certificate_listing", R"sql(
+CREATE INDEX certificates_by_device ON certificates (json_extract(attestation, '$.device_id'));
+CREATE INDEX certificates_by_not_before ON certificates (not_before);
+)sql"},
   };
   return kMigrations;
 }
