@@ -58,6 +58,19 @@ struct OcspConfig {
   bool echo_nonce = false;         // true: echo a request's nonce (answers are then signed live)
 };
 
+// AdminToken is one bearer token of the admin API: an id for the audit log and the SHA-256 of the
+// token (lowercase hex). The token itself is never in the config.
+struct AdminToken {
+  std::string id;
+  std::string sha256_hex;
+};
+
+// AdminConfig: the admin API under /admin/v1/ on the HTTPS listener ([admin]); no tokens, no API
+// (every request answers 401).
+struct AdminConfig {
+  std::vector<AdminToken> tokens;
+};
+
 struct LogConfig {
   std::string level = "info";  // debug, info, warn, error
   bool json = false;
@@ -146,6 +159,7 @@ struct Config {
   ValidationConfig validation;
   AcmeConfig acme;
   OcspConfig ocsp;
+  AdminConfig admin;
   LogConfig log;
   std::map<std::string, ProvisionerConfig> provisioners;
 

@@ -124,6 +124,12 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "# Echo the request's nonce (RFC 9654); off by default so answers can be pre-signed\n";
   t += "echo_nonce = false\n";
 
+  t += "\n[admin]\n";
+  t += "# Admin API (https://<listen>/admin/v1/): bearer tokens, kept as SHA-256 only. Make one with\n";
+  t += "#   TOKEN=$(openssl rand -hex 32); printf %s \"$TOKEN\" | sha256sum\n";
+  t += "# tokens = [{id = \"ops\", sha256 = \"<64 hex digits>\"}]\n";
+  t += "tokens = []\n";
+
   t += "\n[log]\n";
   t += "# Minimum level: debug, info, warn or error\n";
   t += "level = " + Quote(d.log.level) + "\n";
