@@ -130,6 +130,7 @@ def check_stored_evidence(h, leaf, value):
     """The certificate's row keeps the attestation it was issued on: format, the facts, and the id of
     the inventory device (as `attestca device show` prints it)."""
     serial = format(leaf.serial_number, "x")
+    serial = serial if len(serial) % 2 == 0 else "0" + serial  # whole octets, as the store keys it
     db = sqlite3.connect(f"file:{os.path.join(h.ca_dir, 'attestca.db')}?mode=ro", uri=True)
     try:
         row = db.execute("SELECT attestation FROM certificates WHERE serial = ?", (serial,)).fetchone()
