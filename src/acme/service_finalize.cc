@@ -10,20 +10,12 @@
 #include "ossl/types.h"
 #include "ossl/x509_build.h"
 #include "policy/csr_check.h"
+#include "revocation/revoker.h"
 
 namespace ca::acme {
 
 bool IsAllowedRevocationReason(int reason) {
-  // RFC 5280 §5.3.1 codes a subscriber may give: unspecified, keyCompromise, affiliationChanged,
-  // superseded, cessationOfOperation. CA-only or CRL-only reasons are refused.
-  switch (reason) {
-    case 0:
-    case 1:
-    case 3:
-    case 4:
-    case 5: return true;
-    default: return false;
-  }
+  return revocation::IsAllowedReason(reason, revocation::Authority::kSubscriber);
 }
 
 Result<core::Order> Service::Finalize(const std::string& order_id, const core::Account& acct, ByteView csr_der) {
@@ -142,9 +134,11 @@ Result<void> Service::Revoke(ByteView cert_der, int reason, const core::Account*
     }
   }
   if (rec->revoked_at) return Fail(Errc::kAlreadyRevoked, "certificate is already revoked");
-  CA_RETURN_IF_ERROR(d_.store->RevokeCertificate(rec->id, reason, d_.clock->Now()));
-  log::Audit("certificate revoked serial={} reason={} by={}", serial_hex, reason,
-             acct != nullptr ? "account " + acct->id : std::string("certificate key"));
+  revocation::Actor who;
+  who.authority = revocation::Authority::kSubscriber;
+  who.kind = acct != nullptr ? "acme-account" : "acme-cert-key";
+  who.id = acct != nullptr ? acct->id : std::string();
+  CA_RETURN_IF_ERROR(revocation::Revoker(*d_.store, *d_.clock).Revoke(std::move(*rec), reason, who));
   return Ok();
 }
 

@@ -39,7 +39,8 @@ struct DeviceArgs {
   std::string note;                           // add --note
   std::string file;                           // import FILE.csv
   std::string state;                          // list --state
-  std::string id;                             // show|suspend|resume ID (device id, or its identifier)
+  std::string id;                             // show|suspend|resume|revoke ID (device id, or its identifier)
+  std::string reason = "unspecified";         // revoke --reason
 };
 int RunDeviceAdd(const DeviceArgs& a);
 int RunDeviceImport(const DeviceArgs& a);
@@ -47,6 +48,24 @@ int RunDeviceList(const DeviceArgs& a);
 int RunDeviceShow(const DeviceArgs& a);
 int RunDeviceSuspend(const DeviceArgs& a);
 int RunDeviceResume(const DeviceArgs& a);
+// RunDeviceRevoke revokes every certificate of the device and the device itself (final), in one
+// transaction: its next device-attest-01 order is refused.
+int RunDeviceRevoke(const DeviceArgs& a);
+
+// `attestca cert ...`: issued certificates (app/cert.cc). Exit codes: 0 done, 1 failed (no such
+// certificate or device, already revoked, database error), 2 usage or config error (bad reason or
+// serial).
+struct CertArgs {
+  std::string config = "data/attestca.toml";
+  std::string serial;                  // revoke SERIAL (hex, any case, colons allowed)
+  std::string reason = "unspecified";  // revoke --reason: RFC 5280 name or code
+  std::string device;                  // list --device (device id or identifier value)
+  std::string status;                  // list --status valid|revoked|expired
+  bool json = false;                   // list --json
+  size_t limit = 1000;                 // list --limit
+};
+int RunCertRevoke(const CertArgs& a);
+int RunCertList(const CertArgs& a);
 
 // `attestca profile apple`: an Apple enrollment profile for a device-attest-01 provisioner
 // (app/profile.cc). Exit codes: 0 written, 1 failed (root certificate unreadable, write error),

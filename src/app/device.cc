@@ -23,6 +23,9 @@
 
 #include "app/commands.h"
 #include "app/files.h"
+#include "app/cli_store.h"
+#include "revocation/reason.h"
+#include "revocation/revoker.h"
 #include "common/clock.h"
 #include "common/rng.h"
 #include "config/config.h"
@@ -37,23 +40,6 @@ constexpr const char* kPermanent = "permanent-identifier";
 constexpr const char* kHardware = "hardware-module";
 constexpr size_t kMaxIdentifier = 1024;
 constexpr size_t kMaxText = 4096;
-
-// OpenStore loads the config and opens its database; on failure prints why and sets *rc.
-std::unique_ptr<storage::Store> OpenStore(const std::string& config_path, const char* cmd, int* rc) {
-  auto cfg = config::LoadConfig(config_path);
-  if (!cfg) {
-    std::fprintf(stderr, "attestca: config errors:\n%s\n", cfg.error().detail.c_str());
-    *rc = 2;
-    return nullptr;
-  }
-  auto store = storage::OpenSqliteStore(cfg->Path(cfg->database.path));
-  if (!store) {
-    std::fprintf(stderr, "attestca device %s: %s\n", cmd, store.error().detail.c_str());
-    *rc = 1;
-    return nullptr;
-  }
-  return std::move(*store);
-}
 
 bool HasControl(const std::string& s, bool allow_line_breaks) {
   return std::any_of(s.begin(), s.end(), [&](char c) {
@@ -236,7 +222,7 @@ int RunDeviceAdd(const DeviceArgs& a) {
     return 2;
   }
   int rc = 0;
-  auto store = OpenStore(a.config, "add", &rc);
+  auto store = OpenStore(a.config, "device add", &rc);
   if (!store) return rc;
   auto ok = store->CreateDevice(d);
   if (!ok) {
@@ -264,7 +250,7 @@ int RunDeviceImport(const DeviceArgs& a) {
     return ReportBadLines(a.file, std::move(csv.errors));
   }
   int rc = 0;
-  auto store = OpenStore(a.config, "import", &rc);
+  auto store = OpenStore(a.config, "device import", &rc);
   if (!store) return rc;
   const std::vector<config::CsvRecord> rows(csv.records.begin() + 1, csv.records.end());
   Import im = BuildImport(*store, rows, cols);
@@ -284,7 +270,7 @@ int RunDeviceList(const DeviceArgs& a) {
   std::optional<core::DeviceState> filter;
   if (!a.state.empty()) filter = core::DeviceStateFrom(a.state);
   int rc = 0;
-  auto store = OpenStore(a.config, "list", &rc);
+  auto store = OpenStore(a.config, "device list", &rc);
   if (!store) return rc;
   auto devices = store->ListDevices(filter);
   if (!devices) {
@@ -310,7 +296,7 @@ int RunDeviceList(const DeviceArgs& a) {
 
 int RunDeviceShow(const DeviceArgs& a) {
   int rc = 0;
-  auto store = OpenStore(a.config, "show", &rc);
+  auto store = OpenStore(a.config, "device show", &rc);
   if (!store) return rc;
   auto d = Resolve(*store, a.id);
   if (!d) {
@@ -321,6 +307,32 @@ int RunDeviceShow(const DeviceArgs& a) {
               "created:    %s\nupdated:    %s\n",
               d->id.c_str(), d->type.c_str(), d->identifier.c_str(), core::ToString(d->state), d->owner.c_str(),
               d->note.c_str(), Rfc3339(d->created_at).c_str(), Rfc3339(d->updated_at).c_str());
+  return 0;
+}
+
+int RunDeviceRevoke(const DeviceArgs& a) {
+  auto reason = revocation::ParseReason(a.reason, revocation::Authority::kOperator);
+  if (!reason) {
+    std::fprintf(stderr, "attestca device revoke: %s\n", reason.error().detail.c_str());
+    return 2;
+  }
+  int rc = 0;
+  auto store = OpenStore(a.config, "device revoke", &rc);
+  if (!store) return rc;
+  auto d = Resolve(*store, a.id);
+  if (!d) {
+    std::fprintf(stderr, "attestca device revoke: %s\n", d.error().detail.c_str());
+    return 1;
+  }
+  SystemClock clock;
+  auto done = revocation::Revoker(*store, clock).RevokeDevice(d->id, *reason, CliActor());
+  if (!done) {
+    std::fprintf(stderr, "attestca device revoke: %s\n", done.error().detail.c_str());
+    return 1;
+  }
+  for (const auto& c : done->revoked) std::printf("revoked certificate %s\n", c.serial_hex.c_str());
+  std::printf("device %s (%s) is now revoked; %zu certificate(s) revoked (reason %s)\n", d->id.c_str(),
+              d->identifier.c_str(), done->revoked.size(), std::string(revocation::ReasonName(*reason)).c_str());
   return 0;
 }
 

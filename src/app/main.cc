@@ -1,8 +1,14 @@
-// attestca: an ACME certificate authority for device fleets. Subcommands: init, serve, eab, device, profile.
+// attestca: an ACME certificate authority for device fleets. Subcommands: init, serve, eab, device, cert, profile.
 // Exit codes: 0 success, 1 failure, 2 usage or configuration error.
 #include <CLI/CLI.hpp>
 
 #include "app/commands.h"
+
+namespace {
+constexpr const char* kReasonHelp =
+    "RFC 5280 reason, as a name or code: unspecified (0), keyCompromise (1), affiliationChanged (3), "
+    "superseded (4), cessationOfOperation (5), privilegeWithdrawn (9)";
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"attestca: an ACME (RFC 8555) certificate authority for device fleets"};
@@ -70,10 +76,31 @@ int main(int argc, char** argv) {
   auto* dev_show = dev_cmd->add_subcommand("show", "Show every field of a device");
   auto* dev_suspend = dev_cmd->add_subcommand("suspend", "Suspend a device: it cannot enroll until resumed");
   auto* dev_resume = dev_cmd->add_subcommand("resume", "Make a suspended device active again");
-  for (auto* c : {dev_show, dev_suspend, dev_resume}) {
+  auto* dev_revoke = dev_cmd->add_subcommand(
+      "revoke", "Revoke a device for good and every certificate issued to it (one transaction)");
+  for (auto* c : {dev_show, dev_suspend, dev_resume, dev_revoke}) {
     add_config(c);
     c->add_option("id", dev.id, "Device id (or its identifier value)")->required();
   }
+  dev_revoke->add_option("--reason", dev.reason, kReasonHelp)->capture_default_str();
+
+  ca::app::CertArgs cert;
+  auto* cert_cmd = app.add_subcommand("cert", "Issued certificates: list and revoke");
+  cert_cmd->require_subcommand(1);
+  auto* cert_revoke = cert_cmd->add_subcommand(
+      "revoke", "Revoke a certificate: OCSP answers revoked at once (the running server reads the database)");
+  cert_revoke->add_option("--config", cert.config, "Path to attestca.toml")->capture_default_str();
+  cert_revoke->add_option("serial", cert.serial, "Serial number in hex (any case, colons allowed)")->required();
+  cert_revoke->add_option("--reason", cert.reason, kReasonHelp)->required();
+  auto* cert_list = cert_cmd->add_subcommand("list", "List issued certificates, newest first");
+  cert_list->add_option("--config", cert.config, "Path to attestca.toml")->capture_default_str();
+  cert_list->add_option("--device", cert.device, "Only the certificates of this device (id or identifier value)");
+  cert_list->add_option("--status", cert.status, "Only certificates in this status")
+      ->check(CLI::IsMember({"valid", "revoked", "expired"}));
+  cert_list->add_flag("--json", cert.json, "Print a JSON array (the admin API's objects) instead of a table");
+  cert_list->add_option("--limit", cert.limit, "At most this many certificates")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
 
   ca::app::ProfileArgs prof;
   auto* prof_cmd = app.add_subcommand("profile", "Enrollment profiles that point devices at a provisioner");
@@ -113,6 +140,9 @@ int main(int argc, char** argv) {
   if (dev_show->parsed()) return ca::app::RunDeviceShow(dev);
   if (dev_suspend->parsed()) return ca::app::RunDeviceSuspend(dev);
   if (dev_resume->parsed()) return ca::app::RunDeviceResume(dev);
+  if (dev_revoke->parsed()) return ca::app::RunDeviceRevoke(dev);
+  if (cert_revoke->parsed()) return ca::app::RunCertRevoke(cert);
+  if (cert_list->parsed()) return ca::app::RunCertList(cert);
   if (prof_apple->parsed()) return ca::app::RunProfileApple(prof);
   if (crl_cmd->parsed()) return ca::app::RunCrl(crl);
   return 2;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "acme/nonce.h"
+#include "admin/api.h"
 #include "acme/service.h"
 #include "acme/wfe.h"
 #include "acme/worker_pool.h"
@@ -115,7 +116,12 @@ int RunServe(const ServeArgs& a) {
   https.tls_key_pem = *tls_key;
   https.max_body_bytes = cfg->server.max_body_bytes;
   https.threads = https_threads;
-  auto acme_server = http::Server::Start(https, [&wfe](const http::Request& r) { return wfe.Handle(r); });
+  // The admin API shares the HTTPS listener; its paths never reach the WFE.
+  admin::Api admin_api(cfg->admin, **store, clock);
+  auto acme_server = http::Server::Start(https, [&wfe, &admin_api](const http::Request& r) {
+    if (admin::IsAdminPath(r.path)) return admin_api.Handle(r);
+    return wfe.Handle(r);
+  });
   if (!acme_server) return Die("starting the HTTPS listener", acme_server.error());
 
   ocsp::ResponderOptions ocsp_opts;

@@ -66,6 +66,19 @@ struct CrlConfig {
   uint32_t validity_s = 24 * 3600;  // nextUpdate - thisUpdate (1h..10d); regenerated at half of it
 };
 
+// AdminToken is one bearer token of the admin API: an id for the audit log and the SHA-256 of the
+// token (lowercase hex). The token itself is never in the config.
+struct AdminToken {
+  std::string id;
+  std::string sha256_hex;
+};
+
+// AdminConfig: the admin API under /admin/v1/ on the HTTPS listener ([admin]); no tokens, no API
+// (every request answers 401).
+struct AdminConfig {
+  std::vector<AdminToken> tokens;
+};
+
 struct LogConfig {
   std::string level = "info";  // debug, info, warn, error
   bool json = false;
@@ -155,6 +168,7 @@ struct Config {
   AcmeConfig acme;
   OcspConfig ocsp;
   CrlConfig crl;
+  AdminConfig admin;
   LogConfig log;
   std::map<std::string, ProvisionerConfig> provisioners;
 

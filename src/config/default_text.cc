@@ -132,6 +132,11 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "# CRL at <public_http_url>/crl/intermediate.crl, regenerated after every revocation\n";
   t += "# Validity of each CRL (nextUpdate - thisUpdate), 1h..10d; a new one is signed at half of it\n";
   t += "validity = \"24h\"\n";
+  t += "\n[admin]\n";
+  t += "# Admin API (https://<listen>/admin/v1/): bearer tokens, kept as SHA-256 only. Make one with\n";
+  t += "#   TOKEN=$(openssl rand -hex 32); printf %s \"$TOKEN\" | sha256sum\n";
+  t += "# tokens = [{id = \"ops\", sha256 = \"<64 hex digits>\"}]\n";
+  t += "tokens = []\n";
 
   t += "\n[log]\n";
   t += "# Minimum level: debug, info, warn or error\n";

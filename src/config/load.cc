@@ -225,6 +225,22 @@ class Parser {
            {"allow_insecure_http", Bool(w.allow_insecure_http)}});
   }
 
+  // AdminTokens reads `tokens = [{id = "ops", sha256 = "<hex>"}, ...]`.
+  void AdminTokens(const toml::node& node, const std::string& path, AdminConfig& admin) {
+    const auto* arr = node.as_array();
+    if (arr == nullptr) {
+      Bad(node, path, "an array of tables like {id = \"ops\", sha256 = \"<hex>\"}");
+      return;
+    }
+    size_t i = 0;
+    for (const toml::node& e : *arr) {
+      AdminToken& t = admin.tokens.emplace_back();
+      const std::string item = path + "[" + std::to_string(i++) + "]";
+      p_.SetLine(item, LineOf(e));
+      Table(e, item, {{"id", Str(t.id)}, {"sha256", Str(t.sha256_hex)}});
+    }
+  }
+
   void Root(const toml::table& root, Config& cfg) {
     ServerConfig& s = cfg.server;
     CaConfig& ca = cfg.ca;
@@ -234,6 +250,7 @@ class Parser {
     LogConfig& log = cfg.log;
     OcspConfig& ocsp = cfg.ocsp;
     CrlConfig& crl = cfg.crl;
+    AdminConfig& admin = cfg.admin;
     std::vector<Field> top = {
         {"server",
          [&](const toml::node& n, const std::string& path) {
@@ -286,6 +303,11 @@ class Parser {
          }},
         {"crl",
          [&](const toml::node& n, const std::string& path) { Table(n, path, {{"validity", Duration(crl.validity_s)}}); }},
+        {"admin",
+         [&](const toml::node& n, const std::string& path) {
+           Table(n, path,
+                 {{"tokens", [&](const toml::node& t, const std::string& p) { AdminTokens(t, p, admin); }}});
+         }},
         {"log",
          [&](const toml::node& n, const std::string& path) {
            Table(n, path, {{"level", Str(log.level)}, {"json", Bool(log.json)}});

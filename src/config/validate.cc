@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -228,6 +229,23 @@ void ValidateOther(const Config& cfg, Problems& p) {
   // BR 4.9.7 caps a subscriber CRL at 10 days; under an hour it would be re-signed all the time.
   if (cfg.crl.validity_s < 3600 || cfg.crl.validity_s > 10 * 24 * 3600) {
     p.AddAt("crl.validity", "'crl.validity' must be between 1h and 10d");
+  }
+  std::set<std::string> token_ids;
+  for (size_t i = 0; i < cfg.admin.tokens.size(); ++i) {
+    const AdminToken& t = cfg.admin.tokens[i];
+    const std::string key = "admin.tokens[" + std::to_string(i) + "]";
+    const bool id_ok = !t.id.empty() && t.id.size() <= 64 && std::all_of(t.id.begin(), t.id.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
+    });
+    if (!id_ok) p.AddAt(key, "'" + key + ".id' must be 1..64 characters of A-Z a-z 0-9 - _ .");
+    if (!token_ids.insert(t.id).second) p.AddAt(key, "'" + key + ".id' repeats the id '" + t.id + "'");
+    const bool hash_ok = t.sha256_hex.size() == 64 && std::all_of(t.sha256_hex.begin(), t.sha256_hex.end(), [](char c) {
+      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    });
+    if (!hash_ok) {
+      p.AddAt(key, "'" + key + ".sha256' must be the token's SHA-256 as 64 lowercase hex digits "
+                   "(printf %s TOKEN | sha256sum)");
+    }
   }
   static const std::set<std::string> kLevels = {"debug", "info", "warn", "error"};
   if (kLevels.count(cfg.log.level) == 0) {

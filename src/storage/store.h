@@ -49,6 +49,30 @@ class OrderStore {
   virtual Result<void> UpdateAuthz(const core::Authz& a) = 0;
 };
 
+// CertStatus is what a listing filters on: valid (not revoked, not yet expired), revoked, expired
+// (not revoked, past notAfter).
+enum class CertStatus { kValid, kRevoked, kExpired };
+const char* ToString(CertStatus s);
+std::optional<CertStatus> CertStatusFrom(const std::string& s);
+
+// CertFilter selects certificates; every field set must match.
+struct CertFilter {
+  std::optional<CertStatus> status;
+  // A device's certificates: those whose attestation names the device id, and those whose
+  // identifiers hold the device's (type, identifier) pair (issued with inventory = "off").
+  std::optional<std::string> device_id;
+  std::optional<std::string> serial_hex;
+  UnixTime now = 0;  // the clock for valid/expired
+  size_t limit = 1000;
+};
+
+// DeviceRevocation is what RevokeDevice did: the device before the change, and the certificates it
+// revoked now (those already revoked are left as they were).
+struct DeviceRevocation {
+  core::Device device;
+  std::vector<core::CertRecord> revoked;
+};
+
 class CertStore {
  public:
   virtual ~CertStore() = default;
@@ -57,6 +81,12 @@ class CertStore {
   virtual Result<core::CertRecord> GetCertificateBySerial(const std::string& serial_hex) = 0;
   // RevokeCertificate marks it revoked; kAlreadyRevoked if it was.
   virtual Result<void> RevokeCertificate(const std::string& id, int reason, UnixTime when) = 0;
+  // ListCertificates returns the matching certificates, newest first, at most filter.limit.
+  virtual Result<std::vector<core::CertRecord>> ListCertificates(const CertFilter& filter) = 0;
+  // RevokeDevice revokes every unrevoked certificate of the device (as CertFilter::device_id
+  // matches them) and sets the device's state to revoked, in ONE transaction: after a crash either
+  // all of it happened or none. kNotFound if there is no such device.
+  virtual Result<DeviceRevocation> RevokeDevice(const std::string& device_id, int reason, UnixTime when) = 0;
 };
 
 // CrlStore: what CRL generation reads and the CRL numbering it persists.

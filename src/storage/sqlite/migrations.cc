@@ -110,6 +110,11 @@ BEGIN
 END;
 CREATE INDEX certificates_revoked ON certificates (serial) WHERE revoked_at IS NOT NULL;
 )sql"},
+      // Revocation: listing a device's certificates (by the evidence's device_id) and by status.
+      {5, "0005_certificate_listing", R"sql(
+CREATE INDEX certificates_by_device ON certificates (json_extract(attestation, '$.device_id'));
+CREATE INDEX certificates_by_not_before ON certificates (not_before);
+)sql"},
   };
   return kMigrations;
 }

@@ -7,6 +7,7 @@
 
 #include "core/account.h"
 #include "storage/model.h"
+#include "storage/sqlite/cert_table.h"
 #include "storage/sqlite/device_table.h"
 #include "storage/sqlite/migrations.h"
 #include "storage/sqlite/statement.h"
@@ -16,6 +17,7 @@ namespace ca::storage {
 namespace {
 
 using sqlite::Exec;
+using sqlite::kCertCols;
 using sqlite::Statement;
 
 constexpr const char* kAccountCols =
@@ -25,9 +27,6 @@ constexpr const char* kOrderCols =
     "cert_id, created_at";
 constexpr const char* kAuthzCols =
     "id, order_id, account_id, identifier_type, identifier_value, wildcard, status, expires, challenges";
-constexpr const char* kCertCols =
-    "id, serial, account_id, order_id, provisioner, der, chain_pem, not_before, not_after, spki_sha256, "
-    "identifiers, revoked_at, revocation_reason, attestation";
 
 std::string Sql(const char* head, const char* cols, const char* tail) {
   return std::string(head) + cols + tail;
@@ -84,28 +83,9 @@ Result<core::Authz> ReadAuthz(const Statement& s) {
   return a;
 }
 
-Result<core::CertRecord> ReadCert(const Statement& s) {
-  core::CertRecord c;
-  c.id = s.Text(0);
-  c.serial_hex = s.Text(1);
-  c.account_id = s.Text(2);
-  c.order_id = s.Text(3);
-  c.provisioner = s.Text(4);
-  c.der = s.Blob(5);
-  c.chain_pem = s.Text(6);
-  c.not_before = s.Int(7);
-  c.not_after = s.Int(8);
-  c.spki_sha256_hex = s.Text(9);
-  CA_TRY(c.identifiers, IdentifiersFromJson(s.Text(10)));
-  c.revoked_at = s.OptInt(11);
-  c.revocation_reason = static_cast<int>(s.Int(12));
-  c.attestation = s.OptText(13);
-  return c;
-}
-
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(sqlite3* db) : db_(db), devices_(db, mu_) {}
+  explicit SqliteStore(sqlite3* db) : db_(db), devices_(db, mu_), certs_(db, mu_) {}
   ~SqliteStore() override { sqlite3_close_v2(db_); }
 
   Result<void> Init() {
@@ -361,6 +341,12 @@ class SqliteStore final : public Store {
     return r;
   }
 
+  // --- listing and device revocation (storage/sqlite/cert_table.cc) ---
+  Result<std::vector<core::CertRecord>> ListCertificates(const CertFilter& f) override { return certs_.List(f); }
+  Result<DeviceRevocation> RevokeDevice(const std::string& device_id, int reason, UnixTime when) override {
+    return certs_.RevokeDevice(device_id, reason, when);
+  }
+
   // --- devices (storage/sqlite/device_table.cc) ---
   Result<void> CreateDevice(const core::Device& d) override { return devices_.Create(d); }
   Result<void> CreateDevices(const std::vector<core::Device>& ds) override { return devices_.CreateAll(ds); }
@@ -424,15 +410,32 @@ class SqliteStore final : public Store {
     s.Bind(1, value);
     CA_TRY(bool row, s.Step());
     if (!row) return Fail(Errc::kNotFound, "certificate not found");
-    return ReadCert(s);
+    return sqlite::ReadCertRow(s);
   }
 
   sqlite3* db_;
   std::mutex mu_;
   sqlite::DeviceTable devices_;
+  sqlite::CertTable certs_;
 };
 
 }  // namespace
+
+const char* ToString(CertStatus s) {
+  switch (s) {
+    case CertStatus::kValid: return "valid";
+    case CertStatus::kRevoked: return "revoked";
+    case CertStatus::kExpired: return "expired";
+  }
+  return "valid";
+}
+
+std::optional<CertStatus> CertStatusFrom(const std::string& s) {
+  for (auto st : {CertStatus::kValid, CertStatus::kRevoked, CertStatus::kExpired}) {
+    if (s == ToString(st)) return st;
+  }
+  return std::nullopt;
+}
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   sqlite3* db = nullptr;

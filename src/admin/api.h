@@ -1,0 +1,42 @@
+#pragma once
+// The admin HTTP API under /admin/v1/ on the HTTPS listener: list certificates and devices, revoke
+// certificates and devices, suspend and resume devices. Every request is authenticated (admin/auth.h)
+// and answered in JSON; errors are RFC 7807 problem documents. Revocations go through
+// revocation::Revoker like every other path.
+//
+//   GET  /admin/v1/certificates[?device=ID&status=valid|revoked|expired&serial=HEX&limit=N]
+//   POST /admin/v1/certificates/{serial}/revoke      {"reason": "keyCompromise" | 1}
+//   GET  /admin/v1/devices[?state=active|suspended|revoked]
+//   GET  /admin/v1/devices/{id}
+//   POST /admin/v1/devices/{id}/revoke               {"reason": ...} (optional; default unspecified)
+//   POST /admin/v1/devices/{id}/suspend | /resume
+#include <string>
+
+#include "common/clock.h"
+#include "config/config.h"
+#include "http/message.h"
+#include "revocation/revoker.h"
+#include "storage/store.h"
+
+namespace ca::admin {
+
+// IsAdminPath tells whether a request belongs to the admin API (so the WFE never sees it).
+bool IsAdminPath(const std::string& path);
+
+class Api final {
+ public:
+  Api(const config::AdminConfig& cfg, storage::Store& store, const Clock& clock)
+      : cfg_(cfg), store_(store), clock_(clock) {}
+
+  // Handle never throws: anything unexpected is a 500 problem (detail only in the log).
+  http::Response Handle(const http::Request& r) const;
+
+ private:
+  http::Response Route(const http::Request& r, const revocation::Actor& who) const;
+
+  const config::AdminConfig& cfg_;
+  storage::Store& store_;
+  const Clock& clock_;
+};
+
+}  // namespace ca::admin
