@@ -203,6 +203,12 @@ void ValidateOther(const Config& cfg, Problems& p) {
   if (cfg.ocsp.validity_s < 3600 || cfg.ocsp.validity_s > 7 * 24 * 3600) {
     p.AddAt("ocsp.validity", "'ocsp.validity' must be between 1h and 7d");
   }
+  if (cfg.ocsp.signer != "ca" && cfg.ocsp.signer != "delegated") {
+    p.AddAt("ocsp.signer", "'ocsp.signer' must be \"ca\" or \"delegated\"; got '" + cfg.ocsp.signer + "'");
+  }
+  if (cfg.ocsp.cache_entries < 1 || cfg.ocsp.cache_entries > 10000000) {
+    p.AddAt("ocsp.cache_entries", "'ocsp.cache_entries' must be between 1 and 10000000");
+  }
   static const std::set<std::string> kLevels = {"debug", "info", "warn", "error"};
   if (kLevels.count(cfg.log.level) == 0) {
     p.AddAt("log.level",

@@ -89,6 +89,13 @@ class Issuer final {
   // as given. The narrow door to the key for the OCSP responder; the key itself never leaves.
   Result<void> SignOcspResponse(OCSP_BASICRESP* basic, UnixTime produced_at) const;
 
+  // IssueOcspResponderCert signs a delegated OCSP responder certificate (RFC 6960 §4.2.2.2, BR 7.1.2.8)
+  // for public_key: EKU id-kp-OCSPSigning only, keyUsage digitalSignature (critical), CA:FALSE,
+  // id-pkix-ocsp-nocheck, AKI/SKI, no SAN/CRLDP/AIA; validity clipped to the intermediate's. The only
+  // certificate profile this entry can produce, so it is no general signing door. Returns the DER.
+  Result<Bytes> IssueOcspResponderCert(EVP_PKEY* public_key, UnixTime not_before, UnixTime not_after,
+                                       Rng& rng) const;
+
   const std::string& intermediate_pem() const;  // the issuer certificate, PEM
   const std::string& root_pem() const;
   UnixTime intermediate_not_after() const;
