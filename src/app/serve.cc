@@ -117,6 +117,8 @@ int RunServe(const ServeArgs& a) {
   ocsp::ResponderOptions ocsp_opts;
   ocsp_opts.validity_s = cfg->ocsp.validity_s;
   ocsp_opts.echo_nonce = cfg->ocsp.echo_nonce;
+  ocsp_opts.signer = cfg->ocsp.signer == "delegated" ? ocsp::SignerKind::kDelegated : ocsp::SignerKind::kCa;
+  ocsp_opts.cache_entries = cfg->ocsp.cache_entries;
   auto responder = ocsp::Responder::Create(**issuer, **store, clock, ocsp_opts);
   if (!responder) return Die("OCSP responder", responder.error());
   ocsp::HttpEndpoint ocsp_http(**responder, clock);
