@@ -155,7 +155,7 @@ Result<std::vector<Responder::SingleStatus>> Responder::Resolve(const ParsedRequ
     if (id.issuer_name_hash != s_->name_hash[i] || id.issuer_key_hash != s_->key_hash[i]) {
       return Fail(Errc::kUnauthorized, "CertID names another issuer");
     }
-    auto rec = s_->store->GetCertificateBySerial(id.serial_hex);
+    auto rec = s_->store->GetCertificateStatusBySerial(id.serial_hex);
     if (!rec) {
       if (rec.error().code == Errc::kNotFound) return Fail(Errc::kUnauthorized, "serial " + id.serial_hex + " was never issued");
       return Fail(rec.error());

@@ -56,6 +56,18 @@ class CertStore {
   virtual Result<core::CertRecord> GetCertificateBySerial(const std::string& serial_hex) = 0;
   // RevokeCertificate marks it revoked; kAlreadyRevoked if it was.
   virtual Result<void> RevokeCertificate(const std::string& id, int reason, UnixTime when) = 0;
+
+  // CertStatus is the revocation state alone: what the OCSP responder reads on every request.
+  struct CertStatus {
+    std::optional<UnixTime> revoked_at;
+    int revocation_reason = 0;
+  };
+  // GetCertificateStatusBySerial: kNotFound for a serial never issued. A backend may answer it
+  // with a narrower read than the whole record (SQLite does: no DER, chain or JSON).
+  virtual Result<CertStatus> GetCertificateStatusBySerial(const std::string& serial_hex) {
+    CA_TRY(auto rec, GetCertificateBySerial(serial_hex));
+    return CertStatus{rec.revoked_at, rec.revocation_reason};
+  }
 };
 
 // DeviceStore is the device inventory. Every call reads the database afresh (no cache), so a change

@@ -185,6 +185,15 @@ TEST(SqliteStore, CertificatesAndRevocation) {
   auto revoked = *s->GetCertificate("c1");
   EXPECT_EQ(*revoked.revoked_at, 100);
   EXPECT_EQ(revoked.revocation_reason, 1);
+  // The narrow status read the OCSP responder makes on every request.
+  auto st = s->GetCertificateStatusBySerial("1a2b");
+  ASSERT_TRUE(st);
+  EXPECT_EQ(*st->revoked_at, 100);
+  EXPECT_EQ(st->revocation_reason, 1);
+  auto good = s->GetCertificateStatusBySerial("1a2c");
+  ASSERT_TRUE(good);
+  EXPECT_FALSE(good->revoked_at);
+  EXPECT_EQ(s->GetCertificateStatusBySerial("ffff").error().code, Errc::kNotFound);
 }
 
 TEST(SqliteStore, PersistsAcrossReopenAndMigratesOnce) {

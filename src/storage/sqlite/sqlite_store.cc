@@ -308,6 +308,16 @@ class SqliteStore final : public Store {
     return GetCertBy("serial", serial_hex);
   }
 
+  Result<CertStatus> GetCertificateStatusBySerial(const std::string& serial_hex) override {
+    std::lock_guard lock(mu_);
+    CA_TRY(auto s, Statement::Prepare(
+                       db_, "SELECT revoked_at, revocation_reason FROM certificates WHERE serial = ?"));
+    s.Bind(1, serial_hex);
+    CA_TRY(bool row, s.Step());
+    if (!row) return Fail(Errc::kNotFound, "certificate not found");
+    return CertStatus{s.OptInt(0), static_cast<int>(s.Int(1))};
+  }
+
   Result<void> RevokeCertificate(const std::string& id, int reason, UnixTime when) override {
     std::lock_guard lock(mu_);
     CA_TRY(auto s, Statement::Prepare(db_,
