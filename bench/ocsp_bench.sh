@@ -5,7 +5,7 @@
 # ratios. Not a test: nothing is asserted beyond every answer being a successful OCSPResponse.
 #
 #   bench/ocsp_bench.sh [BUILD_DIR]        # default build-bench (Release: see bench/README.md)
-#   N=10000 DURATION=10 bench/ocsp_bench.sh
+#   N=10000 DURATION=10 KEEP=0 bench/ocsp_bench.sh
 #
 # It runs inside a private network namespace (unshare -rn): `openssl ocsp -port` binds every
 # interface, and fixed ports cannot then clash with anything else on the machine.
@@ -25,7 +25,12 @@ LOAD="$BUILD/bench/ocsp_load"
 for b in "$ATTESTCA" "$SETUP" "$LOAD"; do [[ -x "$b" ]] || { echo "missing $b (build it first)" >&2; exit 2; }; done
 W="$(mktemp -d /tmp/ocsp-bench.XXXXXX)"
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+# The work folder goes too, unless KEEP=1 (it holds the CA keys and a 50 MB database for N=10,000).
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [[ "${KEEP:-0}" == 1 ]] && echo "kept $W" || rm -rf "$W"
+}
 trap cleanup EXIT
 ATTESTCA_PORT=8080
 OPENSSL_PORT=8081
