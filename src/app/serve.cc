@@ -127,6 +127,8 @@ int RunServe(const ServeArgs& a) {
   ocsp::ResponderOptions ocsp_opts;
   ocsp_opts.validity_s = cfg->ocsp.validity_s;
   ocsp_opts.echo_nonce = cfg->ocsp.echo_nonce;
+  ocsp_opts.signer = cfg->ocsp.signer == "delegated" ? ocsp::SignerKind::kDelegated : ocsp::SignerKind::kCa;
+  ocsp_opts.cache_entries = cfg->ocsp.cache_entries;
   auto responder = ocsp::Responder::Create(**issuer, **store, clock, ocsp_opts);
   if (!responder) return Die("OCSP responder", responder.error());
   ocsp::HttpEndpoint ocsp_http(**responder, clock);
@@ -141,7 +143,7 @@ int RunServe(const ServeArgs& a) {
   http::ServerOptions plain = https;
   plain.listen = cfg->server.http_listen;
   plain.tls = false;
-  plain.threads = 2;  // OCSP answers are signed live (one signature each)
+  plain.threads = 2;  // OCSP answers come from the cache; a miss or a re-sign costs one signature
   auto plain_server = http::Server::Start(plain, [&wfe, &ocsp_http, &crl_http](const http::Request& r) {
     if (ocsp::IsOcspPath(r.target)) return ocsp_http.Handle(r);
     if (crl::IsCrlPath(r.path)) return crl_http.Handle(r);

@@ -59,6 +59,8 @@ struct AcmeConfig {
 struct OcspConfig {
   uint32_t validity_s = 4 * 3600;  // nextUpdate - thisUpdate of every answer (1h..7d)
   bool echo_nonce = false;         // true: echo a request's nonce (answers are then signed live)
+  std::string signer = "ca";       // "ca": the intermediate signs; "delegated": an OCSP responder cert
+  uint32_t cache_entries = 200000; // signed answers kept in memory (LRU)
 };
 
 // CrlConfig: the CRL served at <public_http_url>/crl/intermediate.crl ([crl]).

@@ -127,6 +127,11 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "validity = \"4h\"\n";
   t += "# Echo the request's nonce (RFC 9654); off by default so answers can be pre-signed\n";
   t += "echo_nonce = false\n";
+  t += "# Who signs: \"ca\" (the intermediate, smallest answers) or \"delegated\" (an OCSP responder\n";
+  t += "# certificate from the intermediate, key in memory only, rotated automatically)\n";
+  t += "signer = \"ca\"\n";
+  t += "# Signed answers kept in memory (least recently used dropped first)\n";
+  t += "cache_entries = 200000\n";
 
   t += "\n[crl]\n";
   t += "# CRL at <public_http_url>/crl/intermediate.crl, regenerated after every revocation\n";

@@ -299,7 +299,10 @@ class Parser {
          }},
         {"ocsp",
          [&](const toml::node& n, const std::string& path) {
-           Table(n, path, {{"validity", Duration(ocsp.validity_s)}, {"echo_nonce", Bool(ocsp.echo_nonce)}});
+           Table(n, path, {{"validity", Duration(ocsp.validity_s)},
+                           {"echo_nonce", Bool(ocsp.echo_nonce)},
+                           {"signer", Str(ocsp.signer)},
+                           {"cache_entries", Int(ocsp.cache_entries, 1, 10000000)}});
          }},
         {"crl",
          [&](const toml::node& n, const std::string& path) { Table(n, path, {{"validity", Duration(crl.validity_s)}}); }},

@@ -247,6 +247,12 @@ void ValidateOther(const Config& cfg, Problems& p) {
                    "(printf %s TOKEN | sha256sum)");
     }
   }
+  if (cfg.ocsp.signer != "ca" && cfg.ocsp.signer != "delegated") {
+    p.AddAt("ocsp.signer", "'ocsp.signer' must be \"ca\" or \"delegated\"; got '" + cfg.ocsp.signer + "'");
+  }
+  if (cfg.ocsp.cache_entries < 1 || cfg.ocsp.cache_entries > 10000000) {
+    p.AddAt("ocsp.cache_entries", "'ocsp.cache_entries' must be between 1 and 10000000");
+  }
   static const std::set<std::string> kLevels = {"debug", "info", "warn", "error"};
   if (kLevels.count(cfg.log.level) == 0) {
     p.AddAt("log.level",

@@ -136,6 +136,42 @@ Result<Bytes> Issuer::SignCrl(const CrlContents& contents) const {
   return der;
 }
 
+Result<Bytes> Issuer::IssueOcspResponderCert(EVP_PKEY* public_key, UnixTime not_before, UnixTime not_after,
+                                             Rng& rng) const {
+  if (public_key == nullptr) return Fail(Errc::kInternal, "IssueOcspResponderCert: no key");
+  not_before = std::max(not_before, s_->not_before);
+  not_after = std::min(not_after, s_->not_after);
+  if (not_after <= not_before) return Fail(Errc::kInternal, "OCSP responder certificate: empty validity");
+  ossl::UniquePtr<X509> cert(X509_new());
+  if (!cert) return ossl::Internal("X509_new");
+  X509* c = cert.get();
+  X509* inter = s_->intermediate.get();
+  if (X509_set_version(c, X509_VERSION_3) != 1) return ossl::Internal("X509_set_version");
+  CA_TRY(auto serial, NewSerial(rng));
+  if (X509_set_serialNumber(c, serial.get()) != 1) return ossl::Internal("X509_set_serialNumber");
+  if (X509_set_issuer_name(c, X509_get_subject_name(inter)) != 1) return ossl::Internal("X509_set_issuer_name");
+  // Subject: the intermediate's name with " OCSP Responder" appended to its CN, so logs tell them apart.
+  std::string cn = "OCSP Responder";
+  X509_NAME* inter_name = X509_get_subject_name(inter);
+  if (int i = X509_NAME_get_index_by_NID(inter_name, NID_commonName, -1); i >= 0) {
+    const ASN1_STRING* v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(inter_name, i));
+    cn = std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(v)), ASN1_STRING_length(v)) + " OCSP Responder";
+  }
+  CA_TRY(auto subject, ossl::MakeName({{"CN", cn}}));
+  if (X509_set_subject_name(c, subject.get()) != 1) return ossl::Internal("X509_set_subject_name");
+  if (X509_set_pubkey(c, public_key) != 1) return ossl::Internal("X509_set_pubkey");
+  CA_RETURN_IF_ERROR(ossl::SetValidity(c, not_before, not_after));
+  CA_RETURN_IF_ERROR(ossl::AddConfExtension(c, inter, NID_basic_constraints, "critical,CA:FALSE"));
+  CA_RETURN_IF_ERROR(ossl::AddConfExtension(c, inter, NID_key_usage, "critical,digitalSignature"));
+  CA_RETURN_IF_ERROR(ossl::AddConfExtension(c, inter, NID_ext_key_usage, "OCSPSigning"));
+  CA_RETURN_IF_ERROR(ossl::AddConfExtension(c, inter, NID_id_pkix_OCSP_noCheck, "ignored"));
+  CA_RETURN_IF_ERROR(ossl::AddConfExtension(c, inter, NID_subject_key_identifier, "hash"));
+  CA_RETURN_IF_ERROR(ossl::AddConfExtension(c, inter, NID_authority_key_identifier, "keyid:always"));
+  if (X509_sign(c, s_->key.get(), s_->md) <= 0) return ossl::Internal("X509_sign (OCSP responder)");
+  if (X509_verify(c, X509_get0_pubkey(inter)) != 1) return ossl::Internal("OCSP responder certificate does not verify");
+  return ossl::CertToDer(c);
+}
+
 Result<std::unique_ptr<IssuanceToken>> Issuer::Prepare(const IssueRequest& req, Rng& rng) {
   IssueRequest r = req;
   r.not_before = std::max(r.not_before, s_->not_before);

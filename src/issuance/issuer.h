@@ -122,6 +122,12 @@ class Issuer final {
   // intermediate's subject, authorityKeyIdentifier = its SKI, cRLNumber, entries sorted by serial,
   // revokedCertificates absent when empty. Returns the DER, verified against the intermediate.
   Result<Bytes> SignCrl(const CrlContents& contents) const;
+  // IssueOcspResponderCert signs a delegated OCSP responder certificate (RFC 6960 §4.2.2.2, BR 7.1.2.8)
+  // for public_key: EKU id-kp-OCSPSigning only, keyUsage digitalSignature (critical), CA:FALSE,
+  // id-pkix-ocsp-nocheck, AKI/SKI, no SAN/CRLDP/AIA; validity clipped to the intermediate's. The only
+  // certificate profile this entry can produce, so it is no general signing door. Returns the DER.
+  Result<Bytes> IssueOcspResponderCert(EVP_PKEY* public_key, UnixTime not_before, UnixTime not_after,
+                                       Rng& rng) const;
 
   const std::string& intermediate_pem() const;  // the issuer certificate, PEM
   const Bytes& intermediate_der() const;

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 
 #include "common/log.h"
+#include "ocsp/delegated_signer.h"
 #include "ocsp/ossl_ocsp.h"
 #include "ossl/error.h"
 #include "ossl/pem.h"
@@ -20,6 +22,9 @@ struct Responder::State {
   std::array<Bytes, 2> name_hash;
   std::array<Bytes, 2> key_hash;
   UnixTime issuer_not_after = 0;
+  std::unique_ptr<DelegatedSigner> delegated;  // signer = "delegated" only
+  std::unique_ptr<ResponseCache> cache;
+  mutable std::atomic<uint64_t> signatures{0};
 };
 
 namespace {
@@ -58,6 +63,10 @@ Result<std::unique_ptr<Responder>> Responder::Create(const issuance::Issuer& iss
   s->clock = &clock;
   s->opts = opts;
   s->issuer_not_after = issuer.intermediate_not_after();
+  s->cache = std::make_unique<ResponseCache>(opts.cache_entries);
+  if (opts.signer == SignerKind::kDelegated) {
+    CA_TRY(s->delegated, DelegatedSigner::Create(issuer, clock, DelegatedLifetime(opts.validity_s), opts.validity_s));
+  }
   CA_TRY(auto cert, ossl::CertFromPem(issuer.intermediate_pem()));
   for (HashAlg h : {HashAlg::kSha1, HashAlg::kSha256}) {
     unsigned char buf[EVP_MAX_MD_SIZE];
@@ -90,12 +99,52 @@ Answer Responder::Respond(ByteView request_der, bool may_echo_nonce) const {
     return ErrorAnswer(ResponseStatus::kInternalError, statuses.error().detail);
   }
   bool echo = s_->opts.echo_nonce && may_echo_nonce && req->nonce.has_value();
-  auto answer = Sign(*req, *statuses, echo);
+  auto answer = (!echo && req->cert_ids.size() == 1) ? Cached(*req, statuses->front()) : Sign(*req, *statuses, echo);
   if (!answer) {
     log::Error("ocsp: signing failed: {}", answer.error().detail);
     return ErrorAnswer(ResponseStatus::kInternalError, answer.error().detail);
   }
   return std::move(*answer);
+}
+
+ResponderStats Responder::stats() const {
+  ResponderStats st;
+  st.cache_hits = s_->cache->hits();
+  st.cache_misses = s_->cache->misses();
+  st.cache_size = s_->cache->size();
+  st.signatures = s_->signatures.load();
+  st.signer_rotations = s_->delegated ? s_->delegated->rotations() : 0;
+  return st;
+}
+
+Result<Answer> Responder::Cached(const ParsedRequest& req, const SingleStatus& status) const {
+  const CertIdRef& id = req.cert_ids.front();
+  const std::string key = (id.hash == HashAlg::kSha1 ? "1:" : "2:") + id.serial_hex;
+  const UnixTime now = s_->clock->Now();
+  auto entry = s_->cache->Get(key);
+  // The status was read from the store after the request arrived: an entry that says anything else
+  // (a revocation since it was signed, by any path) is never served.
+  if (!entry || !(entry->status == status) || now >= entry->refresh_at || now < entry->this_update) {
+    CA_TRY(Answer fresh, Sign(req, {status}, false));
+    auto e = std::make_shared<CachedAnswer>();
+    e->der = std::move(fresh.der);
+    e->etag = "\"" + Hex(ossl::Sha256(e->der)).substr(0, 32) + "\"";
+    e->this_update = fresh.this_update;
+    e->next_update = fresh.next_update;
+    // Re-sign in the last quarter of the validity (BR 4.9.9 wants it before half for short
+    // validities: the default 4h validity re-signs after 3h, keeping an hour's margin).
+    e->refresh_at = fresh.this_update + (fresh.next_update - fresh.this_update) * 3 / 4;
+    e->status = status;
+    s_->cache->Put(key, e);
+    entry = std::move(e);
+  }
+  Answer a;
+  a.status = ResponseStatus::kSuccessful;
+  a.der = entry->der;
+  a.this_update = entry->this_update;
+  a.next_update = entry->next_update;
+  a.etag = entry->etag;
+  return a;
 }
 
 Result<std::vector<Responder::SingleStatus>> Responder::Resolve(const ParsedRequest& req) const {
@@ -106,7 +155,7 @@ Result<std::vector<Responder::SingleStatus>> Responder::Resolve(const ParsedRequ
     if (id.issuer_name_hash != s_->name_hash[i] || id.issuer_key_hash != s_->key_hash[i]) {
       return Fail(Errc::kUnauthorized, "CertID names another issuer");
     }
-    auto rec = s_->store->GetCertificateBySerial(id.serial_hex);
+    auto rec = s_->store->GetCertificateStatusBySerial(id.serial_hex);
     if (!rec) {
       if (rec.error().code == Errc::kNotFound) return Fail(Errc::kUnauthorized, "serial " + id.serial_hex + " was never issued");
       return Fail(rec.error());
@@ -130,6 +179,12 @@ Result<Answer> Responder::Sign(const ParsedRequest& req, const std::vector<Singl
   a.this_update = now - now % 60;
   // Never promise beyond the issuer's own validity.
   a.next_update = std::min<UnixTime>(a.this_update + s_->opts.validity_s, s_->issuer_not_after);
+  std::shared_ptr<const DelegatedSigner::Credential> cred;
+  if (s_->delegated) {
+    // The delegated signer signs only answers that end before it does.
+    CA_TRY(cred, s_->delegated->Current(now));
+    a.next_update = std::min(a.next_update, cred->not_after);
+  }
   auto this_update = GeneralizedTime(a.this_update);
   auto next_update = GeneralizedTime(a.next_update);
   if (!this_update || !next_update) return ossl::Internal("ASN1_GENERALIZEDTIME_set");
@@ -170,7 +225,12 @@ Result<Answer> Responder::Sign(const ParsedRequest& req, const std::vector<Singl
     if (OCSP_copy_nonce(basic.get(), req.request.get()) != 1) return ossl::Internal("OCSP_copy_nonce");
     a.nonce_echoed = true;
   }
-  CA_RETURN_IF_ERROR(s_->issuer->SignOcspResponse(basic.get(), now));
+  if (cred) {
+    CA_RETURN_IF_ERROR(DelegatedSigner::Sign(*cred, basic.get(), now, a.next_update));
+  } else {
+    CA_RETURN_IF_ERROR(s_->issuer->SignOcspResponse(basic.get(), now));
+  }
+  s_->signatures.fetch_add(1);
 
   ossl::UniquePtr<OCSP_RESPONSE> resp(OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, basic.get()));
   if (!resp) return ossl::Internal("OCSP_response_create");

@@ -1,8 +1,13 @@
 #pragma once
 // Responder: OCSP requests in, DER OCSPResponses out (RFC 6960, RFC 9919 profile), answered for the
 // certificates our intermediate issued. Three steps: Parse (request.h), Resolve (each CertID to a
-// status from the store), Sign (one BasicOCSPResponse signed by the intermediate). A cache of
-// pre-signed single responses slots in between Resolve and Sign later; nothing else changes.
+// status from the store), Sign (one BasicOCSPResponse signed by the intermediate or the delegated
+// responder certificate). Between them, single-certificate answers come from a cache of signed
+// responses (response_cache.h): a request costs the store lookup and a cache read. An entry is
+// served only while the store still says what it says (so a revocation from any path or process is
+// re-signed at the next request: no stale `good` after RevokeCertificate returned) and before its
+// refresh point (the last quarter of its validity), else it is re-signed first. Echoed nonces and
+// several-certificate requests are signed live, never cached.
 //
 // Never a signing oracle: a request that names a serial we never issued, another issuer, or a hash
 // we do not answer in gets an unsigned `unauthorized` for the whole request (one unknown CertID
@@ -16,6 +21,7 @@
 #include "common/result.h"
 #include "issuance/issuer.h"
 #include "ocsp/request.h"
+#include "ocsp/response_cache.h"
 #include "storage/store.h"
 
 namespace ca::ocsp {
@@ -29,10 +35,23 @@ enum class ResponseStatus : uint8_t {
   kUnauthorized = 6,
 };
 
+enum class SignerKind { kCa, kDelegated };
+
 struct ResponderOptions {
   uint32_t validity_s = 4 * 3600;  // nextUpdate - thisUpdate (thisUpdate: now, down to the minute)
   bool echo_nonce = false;         // echo a request's nonce (only where the caller allows it)
+  SignerKind signer = SignerKind::kCa;
+  size_t cache_entries = 200000;   // signed answers kept (about 300 B each CA-signed, 750 B delegated)
 };
+
+// ResponderStats: cache and signing counters, for tests and the benchmark.
+struct ResponderStats {
+  uint64_t cache_hits = 0;
+  uint64_t cache_misses = 0;
+  uint64_t signatures = 0;
+  uint64_t signer_rotations = 0;  // delegated certificates issued
+  size_t cache_size = 0;
+}; 
 
 // Answer is one OCSPResponse, ready to send.
 struct Answer {
@@ -41,10 +60,10 @@ struct Answer {
   UnixTime this_update = 0;  // successful only
   UnixTime next_update = 0;  // successful only
   bool nonce_echoed = false;
-  // etag: a weak HTTP validator (W/"hex"), equal for answers that say the same thing: the same
-  // CertIDs, statuses, thisUpdate and nextUpdate. Live-signed answers differ in producedAt and in
-  // the (randomised ECDSA) signature, so the RFC 9919 strong hash of the DER would never repeat;
-  // thisUpdate is whole minutes, so within a minute a client's copy is still current.
+  // etag: for a cached single-certificate answer a strong validator over the bytes ("hex"): the
+  // bytes stay the same while cached. For live-signed several-certificate answers a weak one
+  // (W/"hex") over what they say (CertIDs, statuses, thisUpdate, nextUpdate): their producedAt and
+  // randomised ECDSA signature differ each time, so a hash of the bytes would never repeat.
   std::string etag;
   std::string detail;        // why, for the log (never sent)
 };
@@ -65,17 +84,18 @@ class Responder final {
   // the transport lets the answer carry the client's nonce (POST; a GET answer is shared by caches).
   Answer Respond(ByteView request_der, bool may_echo_nonce) const;
 
+  ResponderStats stats() const;
+
  private:
   struct State;
-  // SingleStatus is what the store says about one CertID.
-  struct SingleStatus {
-    bool revoked = false;
-    UnixTime revoked_at = 0;
-    int reason = 0;  // RFC 5280 CRLReason; 0 (unspecified) is left out of the answer
-  };
+  // SingleStatus is what the store says about one CertID (reason 0, unspecified, is left out).
+  using SingleStatus = StatusSnapshot;
   explicit Responder(std::unique_ptr<State> s);
   Result<std::vector<SingleStatus>> Resolve(const ParsedRequest& req) const;
   Result<Answer> Sign(const ParsedRequest& req, const std::vector<SingleStatus>& statuses, bool echo_nonce) const;
+  // Cached answers a single-CertID request from the cache, re-signing it first when it is missing,
+  // says another status than the store, or is due for refresh.
+  Result<Answer> Cached(const ParsedRequest& req, const SingleStatus& status) const;
 
   std::unique_ptr<State> s_;
 };

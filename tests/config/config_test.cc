@@ -533,10 +533,17 @@ TEST(ConfigOcsp, DefaultsAndValues) {
   ASSERT_TRUE(d) << d.error().detail;
   EXPECT_EQ(d->ocsp.validity_s, 4u * 3600);
   EXPECT_FALSE(d->ocsp.echo_nonce);
-  auto c = ParseConfig("[ocsp]\nvalidity = \"12h\"\necho_nonce = true\n[provisioners.acme]\n", "t.toml", "/etc/ca");
+  EXPECT_EQ(d->ocsp.signer, "ca");
+  EXPECT_EQ(d->ocsp.cache_entries, 200000u);
+  auto c = ParseConfig(
+      "[ocsp]\nvalidity = \"12h\"\necho_nonce = true\nsigner = \"delegated\"\ncache_entries = 50\n"
+      "[provisioners.acme]\n",
+      "t.toml", "/etc/ca");
   ASSERT_TRUE(c) << c.error().detail;
   EXPECT_EQ(c->ocsp.validity_s, 12u * 3600);
   EXPECT_TRUE(c->ocsp.echo_nonce);
+  EXPECT_EQ(c->ocsp.signer, "delegated");
+  EXPECT_EQ(c->ocsp.cache_entries, 50u);
 }
 
 TEST(ConfigOcsp, Refusals) {
@@ -547,7 +554,9 @@ TEST(ConfigOcsp, Refusals) {
   EXPECT_NE(e("validity = \"30m\"").find("'ocsp.validity' must be between 1h and 7d"), std::string::npos);
   EXPECT_NE(e("validity = \"8d\"").find("'ocsp.validity' must be between 1h and 7d"), std::string::npos);
   EXPECT_NE(e("echo_nonce = \"yes\"").find("'ocsp.echo_nonce' must be a boolean"), std::string::npos);
-  EXPECT_NE(e("signer = \"ca\"").find("unknown key 'ocsp.signer'"), std::string::npos);
+  EXPECT_NE(e("signer = \"hsm\"").find("'ocsp.signer' must be \"ca\" or \"delegated\""), std::string::npos);
+  EXPECT_NE(e("cache_entries = 0").find("ocsp.cache_entries"), std::string::npos);
+  EXPECT_NE(e("responder = \"ca\"").find("unknown key 'ocsp.responder'"), std::string::npos);
 }
 
 }  // namespace

@@ -4,7 +4,10 @@
 # answer verified against the root (-CAfile); GET caching headers and 304; then lego revokes it
 # (keyCompromise) and the answer is revoked with that reason; a never-issued serial and a foreign
 # issuer get `unauthorized` (not cacheable), garbage gets malformedRequest (400); with
-# [ocsp] echo_nonce = true the nonce comes back.
+# [ocsp] echo_nonce = true the nonce comes back; with [ocsp] signer = "delegated" the answers are
+# signed by an OCSP responder certificate (carried in the answer) and verify against the root alone,
+# against -VAfile, and show the responder's key hash; GET bytes and strong ETag stay the same while
+# cached.
 . "$(dirname "$0")/lib.sh"
 require_cmd lego
 [[ "$ACME_TEST_SERVER" == attestca ]] || { log "attestca only (pebble has no such responder)"; exit 0; }
@@ -129,4 +132,58 @@ ca_set ocsp echo_nonce true
 ca_start
 ocsp_ok post_echo revoked -issuer "$I" -cert "$LEAF" -url "$U" -CAfile "$R" -nonce
 if grep -q 'WARNING: no nonce' "$O/post_echo.out"; then fail "echo_nonce = true did not echo the nonce"; fi
+ca_stop
+
+# 8. signer = "delegated": a fresh leaf (good) and the revoked one, verified with the root as the
+# only anchor (the answer carries the responder certificate; -verify_other supplies the intermediate).
+ca_set ocsp echo_nonce false
+ca_set ocsp signer '"delegated"'
+ca_start
+run_ok "lego run --http (ocsp2.acme.test)" "$TEST_TMP/run2.out" \
+  lg --http --http.port "127.0.0.1:$HTTP01_PORT" -d ocsp2.acme.test run
+LEAF2="$TEST_TMP/leaf2.pem"
+openssl x509 -in "$L/certificates/ocsp2.acme.test.crt" -out "$LEAF2"
+run_ok "openssl ocsp delegated good" "$O/del_good.out" openssl ocsp -issuer "$I" -cert "$LEAF2" -url "$U" \
+  -CAfile "$R" -verify_other "$I" -no_nonce -resp_text
+assert_grep "^$LEAF2: good\$" "$O/del_good.out" "delegated: the fresh certificate is not good"
+assert_grep '^Response verify OK' "$O/del_good.out" "delegated: the answer does not verify against the root"
+if grep -q 'Status times invalid' "$O/del_good.out"; then fail "delegated: thisUpdate/nextUpdate refused"; fi
+# The responder certificate, as the answer carries it: OCSPSigning only, nocheck, issued by I.
+openssl ocsp -issuer "$I" -cert "$LEAF2" -no_nonce -reqout "$O/q2.der" >/dev/null 2>&1
+curl -sS -D "$O/del.h" -o "$O/del.der" "$U/$(b64url "$O/q2.der")"
+openssl ocsp -respin "$O/del.der" -resp_text -noverify 2>/dev/null |
+  sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p' >"$O/responder.pem"
+[[ -s "$O/responder.pem" ]] || fail "delegated: the answer carries no responder certificate"
+openssl x509 -in "$O/responder.pem" -noout -text >"$O/responder.txt"
+assert_grep 'OCSP Signing' "$O/responder.txt" "delegated: no id-kp-OCSPSigning"
+assert_grep 'OCSP No Check' "$O/responder.txt" "delegated: no id-pkix-ocsp-nocheck"
+if grep -q 'TLS Web' "$O/responder.txt"; then fail "delegated: EKU has more than OCSPSigning"; fi
+run_ok "responder cert chains to the root" "$O/responder.verify" \
+  openssl verify -CAfile "$R" -untrusted "$I" -purpose ocsphelper "$O/responder.pem"
+# Responder ID by key: the SHA-1 of the responder certificate's key.
+# (a P-256 SubjectPublicKeyInfo ends with the 65 key octets the hash covers).
+rk="$(openssl x509 -in "$O/responder.pem" -noout -pubkey | openssl pkey -pubin -outform DER | tail -c 65 |
+      openssl sha1 -binary | od -An -tx1 | tr -d ' \n' | tr a-f A-F)"
+openssl ocsp -respin "$O/del.der" -resp_text -noverify >"$O/del.txt" 2>/dev/null
+assert_grep "Responder Id: $rk\$" "$O/del.txt" "delegated: the responder ID is not the responder key's hash"
+# -VAfile: trust the responder certificate directly.
+run_ok "openssl ocsp -VAfile" "$O/del_va.out" openssl ocsp -respin "$O/del.der" -issuer "$I" -cert "$LEAF2" \
+  -VAfile "$O/responder.pem" -no_nonce
+assert_grep "^$LEAF2: good\$" "$O/del_va.out" "delegated -VAfile: not good"
+assert_grep '^Response verify OK' "$O/del_va.out" "delegated -VAfile: does not verify"
+# Cached: the same bytes and strong ETag on the next GET, and 304 for it.
+curl -sS -D "$O/del2.h" -o "$O/del2.der" "$U/$(b64url "$O/q2.der")"
+cmp -s "$O/del.der" "$O/del2.der" || fail "delegated: a cached answer changed bytes"
+etag2="$(header "$O/del2.h" ETag)"
+[[ "$etag2" == \"*\" && "$etag2" == "$(header "$O/del.h" ETag)" ]] || fail "delegated: ETag not strong or not stable ($etag2)"
+code="$(curl -sS -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag2" "$U/$(b64url "$O/q2.der")")"
+[[ "$code" == 304 ]] || fail "delegated: If-None-Match gave $code"
+# The first leaf (revoked earlier over ACME) is revoked under the delegated signer too, and a revocation
+# straight after a cached good answer is answered at once.
+ocsp_ok del_revoked revoked -issuer "$I" -cert "$LEAF" -url "$U" -CAfile "$R" -verify_other "$I" -no_nonce
+run_ok "lego revoke ocsp2" "$TEST_TMP/revoke2.out" lg -d ocsp2.acme.test revoke --reason 4 --keep
+run_ok "openssl ocsp delegated revoked" "$O/del_rev2.out" openssl ocsp -issuer "$I" -cert "$LEAF2" -url "$U" \
+  -CAfile "$R" -verify_other "$I" -no_nonce
+assert_grep "^$LEAF2: revoked\$" "$O/del_rev2.out" "delegated: a cached good outlived the revocation"
+assert_grep 'Reason: superseded' "$O/del_rev2.out" "delegated: revoked without the superseded reason"
 ca_stop

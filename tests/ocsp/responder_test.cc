@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "ocsp_test_util.h"
+#include "ossl/pem.h"
 #include "ossl/x509_build.h"
 
 namespace ca::ocsp {
@@ -73,7 +74,7 @@ TEST_F(ResponderTest, GoodAnswerIsSignedByTheIntermediateWithKeyIdAndNoCerts) {
             Bytes(sha1, sha1 + len));
   EXPECT_LE(sk_X509_num(OCSP_resp_get0_certs(v.basic.get())), 0);  // absent (-1) or empty
   EXPECT_EQ(OCSP_BASICRESP_get_ext_count(v.basic.get()), 0);  // no nonce, no extensions
-  EXPECT_EQ(a.etag.substr(0, 3), "W/\"");
+  EXPECT_EQ(a.etag.front(), '"');
 }
 
 TEST_F(ResponderTest, NextUpdateFollowsTheConfiguredValidity) {
@@ -122,18 +123,29 @@ TEST_F(ResponderTest, RevocationShowsInTheNextAnswer) {
   EXPECT_NE(before.etag, after.etag);  // a cache holding "good" must not get a 304
 }
 
-TEST_F(ResponderTest, SameStatusWithinAMinuteKeepsTheEtag) {
+TEST_F(ResponderTest, CachedAnswerKeepsItsBytesAndAStrongEtag) {
   std::string serial;
   Stored("etag.test", &serial);
-  clock_.Advance(60 - clock_.Now() % 60);  // the start of a minute
   Answer a = responder_->Respond(RequestDer({CertIdFor(ca_.inter.get(), serial)}), false);
-  clock_.Advance(30);
+  clock_.Advance(30 * 60);
   Answer b = responder_->Respond(RequestDer({CertIdFor(ca_.inter.get(), serial)}), false);
-  EXPECT_NE(a.der, b.der);  // producedAt and the ECDSA signature differ
+  EXPECT_EQ(a.der, b.der);  // served from the cache: the same bytes
   EXPECT_EQ(a.etag, b.etag);
+  ASSERT_EQ(a.etag.front(), '"');  // strong: it names the bytes
+  EXPECT_EQ(a.etag, "\"" + Hex(ossl::Sha256(a.der)).substr(0, 32) + "\"");
+}
+
+TEST_F(ResponderTest, SeveralCertIdAnswersKeepAWeakEtagOverWhatTheySay) {
+  std::string s1, s2;
+  Stored("w1.test", &s1);
+  Stored("w2.test", &s2);
+  clock_.Advance(60 - clock_.Now() % 60);  // the start of a minute
+  Answer a = responder_->Respond(RequestDer({CertIdFor(ca_.inter.get(), s1), CertIdFor(ca_.inter.get(), s2)}), false);
   clock_.Advance(30);
-  Answer c = responder_->Respond(RequestDer({CertIdFor(ca_.inter.get(), serial)}), false);
-  EXPECT_NE(a.etag, c.etag);  // a new thisUpdate
+  Answer b = responder_->Respond(RequestDer({CertIdFor(ca_.inter.get(), s1), CertIdFor(ca_.inter.get(), s2)}), false);
+  EXPECT_NE(a.der, b.der);  // live-signed: producedAt and the ECDSA signature differ
+  EXPECT_EQ(a.etag, b.etag);
+  EXPECT_EQ(a.etag.substr(0, 3), "W/\"");
 }
 
 TEST_F(ResponderTest, Sha256CertIdIsAnsweredInSha256) {

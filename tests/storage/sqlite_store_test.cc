@@ -185,6 +185,15 @@ TEST(SqliteStore, CertificatesAndRevocation) {
   auto revoked = *s->GetCertificate("c1");
   EXPECT_EQ(*revoked.revoked_at, 100);
   EXPECT_EQ(revoked.revocation_reason, 1);
+  // The narrow status read the OCSP responder makes on every request.
+  auto st = s->GetCertificateStatusBySerial("1a2b");
+  ASSERT_TRUE(st);
+  EXPECT_EQ(*st->revoked_at, 100);
+  EXPECT_EQ(st->revocation_reason, 1);
+  auto good = s->GetCertificateStatusBySerial("1a2c");
+  ASSERT_TRUE(good);
+  EXPECT_FALSE(good->revoked_at);
+  EXPECT_EQ(s->GetCertificateStatusBySerial("ffff").error().code, Errc::kNotFound);
 }
 
 TEST(SqliteStore, PersistsAcrossReopenAndMigratesOnce) {
@@ -196,6 +205,49 @@ TEST(SqliteStore, PersistsAcrossReopenAndMigratesOnce) {
   {
     auto s = Open(path);  // migrations already applied: must not fail or wipe data
     EXPECT_TRUE(s->GetAccount("acct1"));
+  }
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+}
+
+}  // namespace
+}  // namespace ca::storage
+
+namespace ca::storage {
+namespace {
+
+// The OCSP responder's kept status statement must see a revocation written by another connection
+// (another process: `attestca cert revoke` next to a running server).
+TEST(SqliteStore, StatusReadSeesARevocationFromAnotherConnection) {
+  std::string path =
+      std::filesystem::temp_directory_path() / ("attestca-status-" + std::to_string(::getpid()) + ".db");
+  {
+    auto server = OpenSqliteStore(path);
+    ASSERT_TRUE(server);
+    auto cli = OpenSqliteStore(path);
+    ASSERT_TRUE(cli);
+    core::CertRecord c;
+    c.id = "c1";
+    c.serial_hex = "0abc";
+    c.account_id = "acct";
+    c.order_id = "o1";
+    c.provisioner = "acme";
+    c.der = {0x30, 0x00};
+    c.chain_pem = "PEM";
+    c.not_before = 1;
+    c.not_after = 2;
+    c.spki_sha256_hex = "ab";
+    c.identifiers = {{"dns", "a.test"}};
+    ASSERT_TRUE((*cli)->InsertCertificate(c));
+    auto before = (*server)->GetCertificateStatusBySerial("0abc");
+    ASSERT_TRUE(before);
+    EXPECT_FALSE(before->revoked_at);
+    ASSERT_TRUE((*cli)->RevokeCertificate("c1", 4, 1234));
+    auto after = (*server)->GetCertificateStatusBySerial("0abc");
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->revoked_at, std::optional<UnixTime>(1234));
+    EXPECT_EQ(after->revocation_reason, 4);
   }
   std::filesystem::remove(path);
   std::filesystem::remove(path + "-wal");

@@ -289,6 +289,28 @@ class SqliteStore final : public Store {
     return GetCertBy("serial", serial_hex);
   }
 
+  // Read on every OCSP request: the statement is prepared once and kept (parsing the SQL each time
+  // was the largest single cost of a cached OCSP answer).
+  Result<CertStatus> GetCertificateStatusBySerial(const std::string& serial_hex) override {
+    std::lock_guard lock(mu_);
+    if (!status_by_serial_) {
+      CA_TRY(auto prepared, Statement::Prepare(
+                                db_, "SELECT revoked_at, revocation_reason FROM certificates WHERE serial = ?"));
+      status_by_serial_.emplace(std::move(prepared));
+    }
+    Statement& s = *status_by_serial_;
+    s.Reset();
+    s.Bind(1, serial_hex);
+    CA_TRY(bool row, s.Step());
+    if (!row) {
+      s.Reset();
+      return Fail(Errc::kNotFound, "certificate not found");
+    }
+    CertStatus out{s.OptInt(0), static_cast<int>(s.Int(1))};
+    s.Reset();  // ends the read, so no snapshot is held between requests (WAL checkpoints)
+    return out;
+  }
+
   Result<void> RevokeCertificate(const std::string& id, int reason, UnixTime when) override {
     std::lock_guard lock(mu_);
     CA_TRY(auto s, Statement::Prepare(db_,
@@ -415,6 +437,7 @@ class SqliteStore final : public Store {
 
   sqlite3* db_;
   std::mutex mu_;
+  std::optional<Statement> status_by_serial_;  // under mu_; finalized before sqlite3_close_v2 completes
   sqlite::DeviceTable devices_;
   sqlite::CertTable certs_;
 };

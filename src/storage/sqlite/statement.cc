@@ -47,6 +47,12 @@ Statement& Statement::BindOptional(int i, const std::optional<int64_t>& v) {
   return *this;
 }
 
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  bind_failed_ = false;
+}
+
 Result<bool> Statement::Step() {
   if (bind_failed_) return Fail(Errc::kInternal, "sqlite bind failed");
   int rc = sqlite3_step(stmt_);

@@ -32,6 +32,8 @@ class Statement final {
   Result<bool> Step();
   // Run steps once and expects completion (INSERT/UPDATE/DELETE).
   Result<void> Run();
+  // Reset makes a kept statement ready for new bindings (sqlite3_reset, sqlite3_clear_bindings).
+  void Reset();
 
   std::string Text(int col) const;
   int64_t Int(int col) const;

@@ -1,0 +1,65 @@
+#pragma once
+// ResponseCache: signed single-certificate OCSPResponses kept in memory, keyed by (CertID hash
+// algorithm, serial), least recently used evicted past a cap. Each entry remembers the status it
+// says (its snapshot): the responder serves it only while the store still says the same, so a
+// revocation made anywhere (ACME, CLI, another process) is answered at the next request.
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "common/bytes.h"
+#include "common/clock.h"
+
+namespace ca::ocsp {
+
+// StatusSnapshot is what one answer says about its certificate.
+struct StatusSnapshot {
+  bool revoked = false;
+  UnixTime revoked_at = 0;
+  int reason = 0;  // RFC 5280 CRLReason
+  bool operator==(const StatusSnapshot&) const = default;
+};
+
+struct CachedAnswer {
+  Bytes der;            // the whole OCSPResponse, byte-stable while cached
+  std::string etag;     // strong: a hash of der
+  UnixTime this_update = 0;
+  UnixTime next_update = 0;
+  UnixTime refresh_at = 0;  // re-sign on the first request from here on (the last quarter of validity)
+  StatusSnapshot status;
+};
+
+class ResponseCache final {
+ public:
+  explicit ResponseCache(size_t max_entries) : max_entries_(max_entries == 0 ? 1 : max_entries) {}
+  ResponseCache(const ResponseCache&) = delete;
+  ResponseCache& operator=(const ResponseCache&) = delete;
+
+  // Get returns the entry for key (and marks it used), or null.
+  std::shared_ptr<const CachedAnswer> Get(const std::string& key);
+  // Put stores (or replaces) the entry for key, evicting the least recently used past the cap.
+  void Put(const std::string& key, std::shared_ptr<const CachedAnswer> answer);
+
+  size_t size() const;
+  uint64_t hits() const;
+  uint64_t misses() const;
+
+ private:
+  using Lru = std::list<std::string>;  // front: most recently used
+  struct Slot {
+    std::shared_ptr<const CachedAnswer> answer;
+    Lru::iterator pos;
+  };
+  const size_t max_entries_;
+  mutable std::mutex mu_;
+  Lru lru_;
+  std::unordered_map<std::string, Slot> map_;
+  uint64_t hits_ = 0;
+  uint64_t misses_ = 0;
+};
+
+}  // namespace ca::ocsp

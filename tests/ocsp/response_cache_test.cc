@@ -1,0 +1,197 @@
+// The pre-signed answer cache: hits, misses, revocation from the store, refresh, the cap, and the
+// revoke-then-query contract under threads.
+#include "ocsp/response_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "ocsp/responder.h"
+#include "ocsp_test_util.h"
+#include "ossl/x509_build.h"
+
+namespace ca::ocsp {
+namespace {
+
+using namespace ::ca::ocsp::test;  // NOLINT
+
+class CacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = storage::OpenSqliteStore(":memory:");
+    ASSERT_TRUE(s);
+    store_ = std::move(*s);
+    Make(ResponderOptions{});
+  }
+  void Make(ResponderOptions opts) {
+    auto r = Responder::Create(*ca_.issuer, *store_, clock_, opts);
+    ASSERT_TRUE(r) << r.error().detail;
+    responder_ = std::move(*r);
+  }
+  std::string StoredSerial(const std::string& name) {
+    auto leaf = ca_.Issue(name);
+    std::string hex = *ossl::SerialHex(X509_get0_serialNumber(leaf.get()));
+    EXPECT_TRUE(store_->InsertCertificate(Record(hex)));
+    return hex;
+  }
+  Answer Ask(const std::string& serial, const EVP_MD* md = EVP_sha1()) {
+    return responder_->Respond(RequestDer({CertIdFor(ca_.inter.get(), serial, md)}), false);
+  }
+  int StatusOf(const Answer& a, const std::string& serial, const EVP_MD* md = EVP_sha1()) {
+    ClientView v = Inspect(a.der, ca_);
+    EXPECT_TRUE(v.verified);
+    if (!v.basic) return -1;
+    ossl::UniquePtr<OCSP_CERTID> id(CertIdFor(ca_.inter.get(), serial, md));
+    return FindStatus(v.basic.get(), id.get()).status;
+  }
+
+  TestCa ca_ = TestCa::Make();
+  ca::testing::FakeClock clock_{WallNow()};
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<Responder> responder_;
+};
+
+TEST(ResponseCacheTest, EvictsTheLeastRecentlyUsedPastTheCap) {
+  ResponseCache c(2);
+  auto e = std::make_shared<CachedAnswer>();
+  c.Put("a", e);
+  c.Put("b", e);
+  EXPECT_NE(c.Get("a"), nullptr);  // "a" is now the most recently used
+  c.Put("c", e);
+  EXPECT_EQ(c.size(), 2u);
+  EXPECT_EQ(c.Get("b"), nullptr);
+  EXPECT_NE(c.Get("a"), nullptr);
+  EXPECT_NE(c.Get("c"), nullptr);
+  EXPECT_EQ(c.hits(), 3u);
+  EXPECT_EQ(c.misses(), 1u);
+}
+
+TEST_F(CacheTest, SecondRequestIsAHitWithoutSigning) {
+  std::string s = StoredSerial("hit.test");
+  Answer a = Ask(s);
+  ASSERT_EQ(a.status, ResponseStatus::kSuccessful);
+  ResponderStats st = responder_->stats();
+  EXPECT_EQ(st.cache_misses, 1u);
+  EXPECT_EQ(st.signatures, 1u);
+  Answer b = Ask(s);
+  EXPECT_EQ(b.der, a.der);
+  st = responder_->stats();
+  EXPECT_EQ(st.cache_hits, 1u);
+  EXPECT_EQ(st.signatures, 1u);
+  EXPECT_EQ(StatusOf(b, s), V_OCSP_CERTSTATUS_GOOD);
+}
+
+TEST_F(CacheTest, EachHashAlgorithmHasItsOwnEntry) {
+  std::string s = StoredSerial("hash.test");
+  Answer a1 = Ask(s, EVP_sha1());
+  Answer a2 = Ask(s, EVP_sha256());
+  EXPECT_NE(a1.der, a2.der);
+  EXPECT_EQ(StatusOf(a2, s, EVP_sha256()), V_OCSP_CERTSTATUS_GOOD);
+  EXPECT_EQ(responder_->stats().cache_size, 2u);
+  EXPECT_EQ(Ask(s, EVP_sha256()).der, a2.der);
+}
+
+TEST_F(CacheTest, RevocationInTheStoreBetweenTwoRequestsIsAnsweredAtOnce) {
+  std::string s = StoredSerial("rev.test");
+  Answer before = Ask(s);
+  ASSERT_EQ(StatusOf(before, s), V_OCSP_CERTSTATUS_GOOD);
+  // Straight in the store, as the CLI or another process would: no hook into the responder.
+  ASSERT_TRUE(store_->RevokeCertificate("cert-" + s, 1, clock_.Now()));
+  Answer after = Ask(s);
+  EXPECT_EQ(StatusOf(after, s), V_OCSP_CERTSTATUS_REVOKED);
+  EXPECT_NE(after.etag, before.etag);
+  EXPECT_EQ(responder_->stats().signatures, 2u);
+  // The re-signed revoked answer is cached in turn.
+  EXPECT_EQ(Ask(s).der, after.der);
+  EXPECT_EQ(responder_->stats().signatures, 2u);
+}
+
+TEST_F(CacheTest, RefreshedInTheLastQuarterOfItsValidity) {
+  Make(ResponderOptions{4 * 3600, false});
+  clock_.Advance(60 - clock_.Now() % 60);
+  std::string s = StoredSerial("refresh.test");
+  Answer first = Ask(s);
+  clock_.Advance(3 * 3600 - 1);  // just before thisUpdate + 3/4 of 4h
+  EXPECT_EQ(Ask(s).der, first.der);
+  clock_.Advance(1);
+  Answer refreshed = Ask(s);
+  EXPECT_NE(refreshed.der, first.der);
+  EXPECT_EQ(refreshed.this_update, first.this_update + 3 * 3600);
+  EXPECT_GT(refreshed.next_update, first.next_update);
+  EXPECT_EQ(responder_->stats().signatures, 2u);
+  EXPECT_EQ(StatusOf(refreshed, s), V_OCSP_CERTSTATUS_GOOD);
+}
+
+TEST_F(CacheTest, CapBoundsTheEntries) {
+  ResponderOptions o;
+  o.cache_entries = 2;
+  Make(o);
+  std::string a = StoredSerial("a.test"), b = StoredSerial("b.test"), c = StoredSerial("c.test");
+  Ask(a);
+  Ask(b);
+  Ask(c);
+  EXPECT_EQ(responder_->stats().cache_size, 2u);
+  Ask(a);  // evicted: signed again
+  EXPECT_EQ(responder_->stats().signatures, 4u);
+}
+
+TEST_F(CacheTest, EchoedNoncesAreSignedLiveAndNeverCached) {
+  Make(ResponderOptions{4 * 3600, true});
+  std::string s = StoredSerial("nonce.test");
+  Bytes req = RequestDer({CertIdFor(ca_.inter.get(), s)}, 16);
+  Answer a = responder_->Respond(req, true);
+  Answer b = responder_->Respond(req, true);
+  EXPECT_TRUE(a.nonce_echoed);
+  EXPECT_NE(a.der, b.der);
+  EXPECT_EQ(responder_->stats().cache_size, 0u);
+  EXPECT_EQ(responder_->stats().signatures, 2u);
+}
+
+// The contract: once RevokeCertificate has returned, no request gets `good`, while other threads
+// keep asking (and keep refilling the cache with whatever they read before the revocation).
+TEST_F(CacheTest, NoGoodIsServedAfterRevocationReturned) {
+  constexpr int kCerts = 8;
+  std::vector<std::string> serials;
+  for (int i = 0; i < kCerts; ++i) serials.push_back(StoredSerial("race" + std::to_string(i) + ".test"));
+  std::vector<Bytes> requests;
+  for (const auto& s : serials) requests.push_back(RequestDer({CertIdFor(ca_.inter.get(), s)}));
+  for (const auto& r : requests) ASSERT_EQ(responder_->Respond(r, false).status, ResponseStatus::kSuccessful);
+
+  // revoked_done[i]: set after RevokeCertificate for serial i returned.
+  std::vector<std::atomic<bool>> revoked_done(kCerts);
+  std::atomic<bool> stop{false};
+  std::atomic<int> stale_goods{0};
+  std::atomic<int> checked{0};
+  auto reader = [&](int seed) {
+    int i = seed;
+    while (!stop.load()) {
+      i = (i + 1) % kCerts;
+      const bool must_be_revoked = revoked_done[i].load();  // read before the request starts
+      Answer a = responder_->Respond(requests[i], false);
+      if (a.status != ResponseStatus::kSuccessful) continue;
+      if (!must_be_revoked) continue;
+      const unsigned char* p = a.der.data();
+      ossl::UniquePtr<OCSP_RESPONSE> resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(a.der.size())));
+      ossl::UniquePtr<OCSP_BASICRESP> basic(OCSP_response_get1_basic(resp.get()));
+      ossl::UniquePtr<OCSP_CERTID> id(CertIdFor(ca_.inter.get(), serials[i]));
+      if (FindStatus(basic.get(), id.get()).status != V_OCSP_CERTSTATUS_REVOKED) ++stale_goods;
+      ++checked;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(reader, t);
+  for (int i = 0; i < kCerts; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_TRUE(store_->RevokeCertificate("cert-" + serials[i], 1, clock_.Now()));
+    revoked_done[i].store(true);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  stop.store(true);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(stale_goods.load(), 0);
+  EXPECT_GT(checked.load(), kCerts);
+}
+
+}  // namespace
+}  // namespace ca::ocsp
