@@ -27,24 +27,18 @@ import os
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import debian_python  # noqa: E402
 
-try:
-    import cbor2  # noqa: F401
-    import cryptography  # noqa: F401
-except ImportError:
-    # python3-cbor2 / python3-cryptography are Debian packages: use Debian's interpreter.
-    if os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3") and os.access("/usr/bin/python3", os.X_OK):
-        os.execv("/usr/bin/python3", ["/usr/bin/python3", os.path.abspath(__file__), *sys.argv[1:]])
-    raise
+debian_python.require("cbor2", "cryptography")
+import cbor2  # noqa: E402
 
 import datetime  # noqa: E402
 import json  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Harness, TestFailure  # noqa: E402
-from acme_jws import b64u  # noqa: E402
 from acme_http import SetupError, must  # noqa: E402
 from device_acme import (Account, Client, DeviceOrder, Runner, TestCa, check_cert,  # noqa: E402
                          expect_refusal, wait_valid)

@@ -18,15 +18,11 @@ Environment: ATTESTCA_BIN, ATTESTCA_SRC (unused).
 import os
 import sys
 
-sys.dont_write_bytecode = True
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import debian_python  # noqa: E402
 
-try:
-    import cbor2  # noqa: F401
-    import cryptography  # noqa: F401
-except ImportError:
-    if os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3") and os.access("/usr/bin/python3", os.X_OK):
-        os.execv("/usr/bin/python3", ["/usr/bin/python3", os.path.abspath(__file__), *sys.argv[1:]])
-    raise
+debian_python.require("cbor2", "cryptography")
 
 import hashlib  # noqa: E402
 import json  # noqa: E402
@@ -35,7 +31,6 @@ import secrets  # noqa: E402
 import subprocess  # noqa: E402
 import traceback  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Harness, TestFailure  # noqa: E402
 from acme_http import SetupError, must  # noqa: E402
 from device_acme import Account, Client, DeviceOrder, Runner, cli, expect_refusal, wait_valid  # noqa: E402
