@@ -9,6 +9,7 @@ import datetime
 import re
 import subprocess
 import time
+import traceback
 
 from acme_jws import Key, b64u, compact_json, flattened
 from acme_http import HttpsClient, SetupError, must
@@ -335,3 +336,17 @@ def cli(h, *args):
         raise TestFailure(f"attestca device {' '.join(args)}: rc={r.returncode} {r.stdout}{r.stderr}")
     return r.stdout.strip()
 
+
+def run_cases(h, run, *args):
+    """Runs run(h, client, *args) -> Runner against the started server, then stops it as the last
+    case (a clean exit 0 on SIGTERM) and prints the totals; TestFailure names the failed cases."""
+    c = Client(h.port, h.tls_root)
+    try:
+        t = run(h, c, *args)
+    except Exception:  # noqa: BLE001
+        traceback.print_exc()
+        raise TestFailure("the test itself crashed")
+    t.step("health: clean exit on SIGTERM", h.stop)
+    print(f"{t.passed} passed, {len(t.failed)} failed", flush=True)
+    if t.failed:
+        raise TestFailure(f"{len(t.failed)} case(s) failed: {', '.join(t.failed)}")

@@ -36,12 +36,11 @@ import cbor2  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
 import time  # noqa: E402
-import traceback  # noqa: E402
 
-from harness import Harness, TestFailure  # noqa: E402
+from harness import Harness  # noqa: E402
 from acme_http import SetupError, must  # noqa: E402
-from device_acme import (Account, Client, DeviceOrder, Runner, TestCa, check_cert,  # noqa: E402
-                         expect_refusal, wait_valid)
+from device_acme import (Account, DeviceOrder, Runner, TestCa, check_cert,  # noqa: E402
+                         expect_refusal, wait_valid, run_cases)
 
 from cryptography import x509  # noqa: E402
 from cryptography.hazmat.primitives import hashes  # noqa: E402
@@ -234,16 +233,7 @@ def main():
         h.set(fmt, "require_locked_bootloader", "true")
         h.set(fmt, "min_patch_level", '"2025-01"')
         h.start()
-        c = Client(h.port, h.tls_root)
-        try:
-            t = run(h, c, pki)
-        except Exception:  # noqa: BLE001
-            traceback.print_exc()
-            raise TestFailure("the test itself crashed")
-        t.step("health: clean exit on SIGTERM", h.stop)
-        print(f"{t.passed} passed, {len(t.failed)} failed", flush=True)
-        if t.failed:
-            raise TestFailure(f"{len(t.failed)} case(s) failed: {', '.join(t.failed)}")
+        run_cases(h, run, pki)
     return 0
 
 

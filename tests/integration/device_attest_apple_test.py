@@ -42,13 +42,12 @@ import datetime  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
 import sqlite3  # noqa: E402
-import traceback  # noqa: E402
 
-from harness import Harness, TestFailure  # noqa: E402
+from harness import Harness  # noqa: E402
 from acme_jws import b64u  # noqa: E402
 from acme_http import SetupError, must  # noqa: E402
-from device_acme import (Account, Client, DeviceOrder, Runner, check_cert, cli,  # noqa: E402
-                         TestCa, expect_refusal, now_utc, pid, problem, wait_valid)
+from device_acme import (Account, DeviceOrder, Runner, check_cert, cli,  # noqa: E402
+                         TestCa, expect_refusal, now_utc, pid, problem, wait_valid, run_cases)
 
 from cryptography import x509  # noqa: E402
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
@@ -370,16 +369,7 @@ def main():
             cli(h, "add", "--id", v)
         cli(h, "suspend", SERIAL_SUSP)
         h.start()
-        c = Client(h.port, h.tls_root)
-        try:
-            t = run(h, c, pki, other_pki)
-        except Exception:  # noqa: BLE001
-            traceback.print_exc()
-            raise TestFailure("the test itself crashed")
-        t.step("health: clean exit on SIGTERM", h.stop)
-        print(f"{t.passed} passed, {len(t.failed)} failed", flush=True)
-        if t.failed:
-            raise TestFailure(f"{len(t.failed)} case(s) failed: {', '.join(t.failed)}")
+        run_cases(h, run, pki, other_pki)
     return 0
 
 

@@ -41,13 +41,12 @@ import cbor2  # noqa: E402
 
 import datetime  # noqa: E402
 import hashlib  # noqa: E402
-import traceback  # noqa: E402
 
 from harness import Harness, TestFailure  # noqa: E402
 from acme_jws import b64u  # noqa: E402
 from acme_http import SetupError, must  # noqa: E402
-from device_acme import (OID_PERMANENT_ID, Account, Client, DeviceOrder, Runner, TestCa, check_cert, cli,  # noqa: E402
-                         expect_refusal, now_utc, permanent_identifier_der, problem, wait_valid)
+from device_acme import (OID_PERMANENT_ID, Account, DeviceOrder, Runner, TestCa, check_cert, cli,  # noqa: E402
+                         expect_refusal, now_utc, permanent_identifier_der, problem, wait_valid, run_cases)
 from swtpm import Swtpm, certify_fields  # noqa: E402
 
 from cryptography import x509  # noqa: E402
@@ -324,16 +323,7 @@ def main():
                 cli(h, "add", "--id", v)
             cli(h, "suspend", DEVICE_SUSP)
             h.start()
-            c = Client(h.port, h.tls_root)
-            try:
-                t = run(h, c, tpm, ca, other_ca)
-            except Exception:  # noqa: BLE001
-                traceback.print_exc()
-                raise TestFailure("the test itself crashed")
-            t.step("health: clean exit on SIGTERM", h.stop)
-        print(f"{t.passed} passed, {len(t.failed)} failed", flush=True)
-        if t.failed:
-            raise TestFailure(f"{len(t.failed)} case(s) failed: {', '.join(t.failed)}")
+            run_cases(h, run, tpm, ca, other_ca)
     return 0
 
 

@@ -35,13 +35,12 @@ import secrets  # noqa: E402
 import subprocess  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
-import traceback  # noqa: E402
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # noqa: E402
 
 from harness import Harness, TestFailure  # noqa: E402
 from acme_http import SetupError, must  # noqa: E402
-from device_acme import (Account, Client, DeviceOrder, Runner, check_cert, expect_refusal, problem,  # noqa: E402
-                         spki, wait_valid)
+from device_acme import (Account, DeviceOrder, Runner, check_cert, expect_refusal, problem,  # noqa: E402
+                         spki, wait_valid, run_cases)
 from device_attest_apple_test import Pki, att_obj  # noqa: E402
 
 from cryptography import x509  # noqa: E402
@@ -293,16 +292,7 @@ def main():
             h.set("server", "threads", "2")  # one webhook slot: the busy case saturates it
             refuses_short_secret(h)
             h.start()
-            c = Client(h.port, h.tls_root)
-            try:
-                t = run(h, c, pki, hook)
-            except Exception:  # noqa: BLE001
-                traceback.print_exc()
-                raise TestFailure("the test itself crashed")
-            t.step("health: clean exit on SIGTERM", h.stop)
-            print(f"{t.passed} passed, {len(t.failed)} failed", flush=True)
-            if t.failed:
-                raise TestFailure(f"{len(t.failed)} case(s) failed: {', '.join(t.failed)}")
+            run_cases(h, run, pki, hook)
     finally:
         hook.close()
     return 0

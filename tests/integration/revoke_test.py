@@ -29,11 +29,10 @@ import json  # noqa: E402
 import re  # noqa: E402
 import secrets  # noqa: E402
 import subprocess  # noqa: E402
-import traceback  # noqa: E402
 
-from harness import Harness, TestFailure  # noqa: E402
+from harness import Harness  # noqa: E402
 from acme_http import SetupError, must  # noqa: E402
-from device_acme import Account, Client, DeviceOrder, Runner, cli, expect_refusal, wait_valid  # noqa: E402
+from device_acme import Account, DeviceOrder, Runner, cli, expect_refusal, run_cases, wait_valid  # noqa: E402
 from device_attest_apple_test import Pki, att_obj  # noqa: E402
 
 from cryptography import x509  # noqa: E402
@@ -273,16 +272,7 @@ def main():
         for v in (A, B, C):
             cli(h, "add", "--id", v)
         h.start()
-        c = Client(h.port, h.tls_root)
-        try:
-            t = run(h, c, pki)
-        except Exception:  # noqa: BLE001
-            traceback.print_exc()
-            raise TestFailure("the test itself crashed")
-        t.step("health: clean exit on SIGTERM", h.stop)
-        print(f"{t.passed} passed, {len(t.failed)} failed", flush=True)
-        if t.failed:
-            raise TestFailure(f"{len(t.failed)} case(s) failed: {', '.join(t.failed)}")
+        run_cases(h, run, pki)
     return 0
 
 
