@@ -156,10 +156,14 @@ bool IsAdminPath(const std::string& path) { return path == "/admin" || path.rfin
 
 http::Response Api::Handle(const http::Request& r) const {
   try {
-    auto who = Authenticate(r, cfg_.tokens);
+    auto who = Authenticate(r);
     if (!who) {
+      if (who.error().code != Errc::kUnauthorized) return Problem(who.error());  // e.g. the store failed
       log::Warn("admin api: refused {} {} from {}: {}", r.method, r.path, r.remote_address, who.error().detail);
-      return Problem(Error{Errc::kUnauthorized, "authentication required: Authorization: Bearer <admin token>", {}});
+      return Problem(Error{Errc::kUnauthorized,
+                           "authentication required: Authorization: Bearer <admin token>, or a client "
+                           "certificate listed in [admin] client_certs",
+                           {}});
     }
     http::Response out = Route(r, *who);
     log::Access("admin api {} {} by={} status={}", r.method, r.path, who->Describe(), out.status);
@@ -169,6 +173,14 @@ http::Response Api::Handle(const http::Request& r) const {
   } catch (...) {
     return Problem(Error{Errc::kInternal, "admin api: unknown exception", {}});
   }
+}
+
+Result<revocation::Actor> Api::Authenticate(const http::Request& r) const {
+  auto by_token = admin::Authenticate(r, cfg_.tokens);
+  if (by_token || r.client_cert_der.empty()) return by_token;
+  auto by_cert = AuthenticateClientCert(r.client_cert_der, trust_, cfg_.client_certs, store_, clock_.Now());
+  if (by_cert || by_cert.error().code != Errc::kUnauthorized) return by_cert;
+  return Fail(Errc::kUnauthorized, by_token.error().detail + "; " + by_cert.error().detail);
 }
 
 http::Response Api::Route(const http::Request& r, const revocation::Actor& actor) const {

@@ -1,6 +1,7 @@
 #pragma once
 // The admin HTTP API under /admin/v1/ on the HTTPS listener: list certificates and devices, revoke
-// certificates and devices, suspend and resume devices. Every request is authenticated (admin/auth.h)
+// certificates and devices, suspend and resume devices. Every request is authenticated (a bearer
+// token, admin/auth.h, or a TLS client certificate issued by our CA, admin/client_cert.h)
 // and answered in JSON; errors are RFC 7807 problem documents. Revocations go through
 // revocation::Revoker like every other path.
 //
@@ -11,7 +12,9 @@
 //   POST /admin/v1/devices/{id}/revoke               {"reason": ...} (optional; default unspecified)
 //   POST /admin/v1/devices/{id}/suspend | /resume
 #include <string>
+#include <utility>
 
+#include "admin/client_cert.h"
 #include "common/clock.h"
 #include "config/config.h"
 #include "http/message.h"
@@ -25,18 +28,22 @@ bool IsAdminPath(const std::string& path);
 
 class Api final {
  public:
-  Api(const config::AdminConfig& cfg, storage::Store& store, const Clock& clock)
-      : cfg_(cfg), store_(store), clock_(clock) {}
+  // trust is our CA, for client certificates; without it only bearer tokens are accepted.
+  Api(const config::AdminConfig& cfg, storage::Store& store, const Clock& clock, ClientCertTrust trust = {})
+      : cfg_(cfg), store_(store), clock_(clock), trust_(std::move(trust)) {}
 
   // Handle never throws: anything unexpected is a 500 problem (detail only in the log).
   http::Response Handle(const http::Request& r) const;
 
  private:
   http::Response Route(const http::Request& r, const revocation::Actor& who) const;
+  // Authenticate: a valid bearer token, else a valid listed client certificate (admin/client_cert.h).
+  Result<revocation::Actor> Authenticate(const http::Request& r) const;
 
   const config::AdminConfig& cfg_;
   storage::Store& store_;
   const Clock& clock_;
+  ClientCertTrust trust_;
 };
 
 }  // namespace ca::admin

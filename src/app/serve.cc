@@ -117,7 +117,8 @@ int RunServe(const ServeArgs& a) {
   https.max_body_bytes = cfg->server.max_body_bytes;
   https.threads = https_threads;
   // The admin API shares the HTTPS listener; its paths never reach the WFE.
-  admin::Api admin_api(cfg->admin, **store, clock);
+  admin::Api admin_api(cfg->admin, **store, clock,
+                       admin::ClientCertTrust{(*issuer)->root_der(), (*issuer)->intermediate_der()});
   auto acme_server = http::Server::Start(https, [&wfe, &admin_api](const http::Request& r) {
     if (admin::IsAdminPath(r.path)) return admin_api.Handle(r);
     return wfe.Handle(r);

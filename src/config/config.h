@@ -75,10 +75,20 @@ struct AdminToken {
   std::string sha256_hex;
 };
 
-// AdminConfig: the admin API under /admin/v1/ on the HTTPS listener ([admin]); no tokens, no API
-// (every request answers 401).
+// AdminClientCert is one TLS client certificate the admin API accepts: an id for the audit log and
+// the certificate's serial (hex; colons and leading zeros allowed). Pinning the serial names exactly
+// one certificate our CA issued (serials are unique per issuer), so no other certificate of ours,
+// e.g. a device's or an ACME client's, can ever match by a shared name.
+struct AdminClientCert {
+  std::string id;
+  std::string serial;
+};
+
+// AdminConfig: the admin API under /admin/v1/ on the HTTPS listener ([admin]); no tokens and no
+// client certificates, no API (every request answers 401).
 struct AdminConfig {
   std::vector<AdminToken> tokens;
+  std::vector<AdminClientCert> client_certs;
 };
 
 struct LogConfig {

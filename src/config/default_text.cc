@@ -142,6 +142,10 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "#   TOKEN=$(openssl rand -hex 32); printf %s \"$TOKEN\" | sha256sum\n";
   t += "# tokens = [{id = \"ops\", sha256 = \"<64 hex digits>\"}]\n";
   t += "tokens = []\n";
+  t += "# ...or TLS client certificates issued by this CA (EKU clientAuth), pinned by serial. Get one\n";
+  t += "# with any ACME order (its certificates carry clientAuth); `attestca cert list` shows the serial.\n";
+  t += "# client_certs = [{id = \"ops-laptop\", serial = \"<hex>\"}]\n";
+  t += "client_certs = []\n";
 
   t += "\n[log]\n";
   t += "# Minimum level: debug, info, warn or error\n";

@@ -241,6 +241,22 @@ class Parser {
     }
   }
 
+  // AdminClientCerts reads `client_certs = [{id = "ops-laptop", serial = "<hex>"}, ...]`.
+  void AdminClientCerts(const toml::node& node, const std::string& path, AdminConfig& admin) {
+    const auto* arr = node.as_array();
+    if (arr == nullptr) {
+      Bad(node, path, "an array of tables like {id = \"ops-laptop\", serial = \"<hex>\"}");
+      return;
+    }
+    size_t i = 0;
+    for (const toml::node& e : *arr) {
+      AdminClientCert& c = admin.client_certs.emplace_back();
+      const std::string item = path + "[" + std::to_string(i++) + "]";
+      p_.SetLine(item, LineOf(e));
+      Table(e, item, {{"id", Str(c.id)}, {"serial", Str(c.serial)}});
+    }
+  }
+
   void Root(const toml::table& root, Config& cfg) {
     ServerConfig& s = cfg.server;
     CaConfig& ca = cfg.ca;
@@ -309,7 +325,9 @@ class Parser {
         {"admin",
          [&](const toml::node& n, const std::string& path) {
            Table(n, path,
-                 {{"tokens", [&](const toml::node& t, const std::string& p) { AdminTokens(t, p, admin); }}});
+                 {{"tokens", [&](const toml::node& t, const std::string& p) { AdminTokens(t, p, admin); }},
+                  {"client_certs",
+                   [&](const toml::node& t, const std::string& p) { AdminClientCerts(t, p, admin); }}});
          }},
         {"log",
          [&](const toml::node& n, const std::string& path) {

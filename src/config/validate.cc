@@ -253,6 +253,31 @@ void ValidateOther(const Config& cfg, Problems& p) {
   if (cfg.ocsp.cache_entries < 1 || cfg.ocsp.cache_entries > 10000000) {
     p.AddAt("ocsp.cache_entries", "'ocsp.cache_entries' must be between 1 and 10000000");
   }
+  std::set<std::string> cert_ids;
+  std::set<std::string> cert_serials;
+  for (size_t i = 0; i < cfg.admin.client_certs.size(); ++i) {
+    const AdminClientCert& c = cfg.admin.client_certs[i];
+    const std::string key = "admin.client_certs[" + std::to_string(i) + "]";
+    const bool id_ok = !c.id.empty() && c.id.size() <= 64 && std::all_of(c.id.begin(), c.id.end(), [](char ch) {
+      return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '-' || ch == '_' || ch == '.';
+    });
+    if (!id_ok) p.AddAt(key, "'" + key + ".id' must be 1..64 characters of A-Z a-z 0-9 - _ .");
+    if (!cert_ids.insert(c.id).second) p.AddAt(key, "'" + key + ".id' repeats the id '" + c.id + "'");
+    // The serial as `attestca cert list` or `openssl x509 -serial` shows it; compared normalized.
+    std::string digits;
+    for (char ch : c.serial) {
+      if (ch != ':') digits += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    while (digits.size() > 1 && digits[0] == '0') digits.erase(0, 1);
+    const bool serial_ok = !digits.empty() && digits.size() <= 40 && std::all_of(digits.begin(), digits.end(), [](char ch) {
+      return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+    });
+    if (!serial_ok) {
+      p.AddAt(key, "'" + key + ".serial' must be the certificate's serial in hex (at most 20 octets)");
+    } else if (!cert_serials.insert(digits).second) {
+      p.AddAt(key, "'" + key + ".serial' repeats a serial");
+    }
+  }
   static const std::set<std::string> kLevels = {"debug", "info", "warn", "error"};
   if (kLevels.count(cfg.log.level) == 0) {
     p.AddAt("log.level",

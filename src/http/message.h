@@ -16,6 +16,9 @@ struct Request {
   std::string body;
   std::string remote_address;
   bool tls = false;
+  // The TLS client certificate (DER) offered in the handshake, empty when none. The TLS layer
+  // requests one but verifies nothing: whoever relies on it (the admin API) verifies it.
+  std::vector<uint8_t> client_cert_der;
   // Header returns the first value of a (lower-case) header, or "" if absent.
   const std::string& Header(const std::string& lower_name) const;
   bool HasHeader(const std::string& lower_name) const;

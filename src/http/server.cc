@@ -22,6 +22,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "common/check.h"
 #include "common/log.h"
@@ -105,7 +107,7 @@ Response CallHandler(const Handler& handler, const Request& req) {
   return InternalError();
 }
 
-Request ToRequest(const BeastRequest& in, const std::string& remote, bool tls) {
+Request ToRequest(const BeastRequest& in, const std::string& remote, bool tls, const std::vector<uint8_t>& client_cert) {
   Request req;
   req.method = std::string(in.method_string());
   req.target = std::string(in.target());
@@ -116,7 +118,21 @@ Request ToRequest(const BeastRequest& in, const std::string& remote, bool tls) {
   req.body = in.body();
   req.remote_address = remote;
   req.tls = tls;
+  req.client_cert_der = client_cert;
   return req;
+}
+
+// PeerCertificateDer: the client certificate the handshake carried (also on a resumed session),
+// DER, or empty.
+std::vector<uint8_t> PeerCertificateDer(SSL* ssl) {
+  const X509* peer = SSL_get0_peer_certificate(ssl);
+  if (peer == nullptr) return {};
+  const int n = i2d_X509(peer, nullptr);
+  if (n <= 0) return {};
+  std::vector<uint8_t> der(static_cast<size_t>(n));
+  unsigned char* p = der.data();
+  if (i2d_X509(peer, &p) != n) return {};
+  return der;
 }
 
 bool HasCrLf(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
@@ -194,6 +210,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
         Tcp().close();
         co_return;
       }
+      client_cert_der_ = PeerCertificateDer(stream_.native_handle());
     }
     beast::flat_buffer buffer;
     while (!closed_) {
@@ -216,7 +233,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
         co_return;
       }
       const BeastRequest& in = parser.get();
-      const Request req = ToRequest(in, remote_, kTls);
+      const Request req = ToRequest(in, remote_, kTls, client_cert_der_);
       BeastResponse out = ToBeast(CallHandler(shared_.handler, req), in.version(),
                                   in.method() == bhttp::verb::head, in.keep_alive() && !closed_);
       const bool keep_alive = out.keep_alive();
@@ -271,6 +288,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   Shared& shared_;
   Stream stream_;
   std::string remote_;
+  std::vector<uint8_t> client_cert_der_;  // from the handshake; the same for every request on it
   uint64_t id_ = 0;
   bool closed_ = false;  // set on the strand by CloseAsync
 };

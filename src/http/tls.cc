@@ -45,6 +45,12 @@ BioPtr MemBio(const std::string& s) {
   return BioPtr(BIO_new_mem_buf(s.data(), static_cast<int>(s.size())));
 }
 
+// AcceptAtTlsLayer: the TLS layer only checks possession of the key (CertificateVerify, which
+// OpenSSL always checks); trust is the handler's decision, against our own CA.
+int AcceptAtTlsLayer(int /*preverify_ok*/, X509_STORE_CTX* /*ctx*/) { return 1; }
+
+constexpr unsigned char kSessionIdContext[] = "attestca-https";
+
 }  // namespace
 
 Result<void> ConfigureServerTls(SSL_CTX* ctx, const std::string& chain_pem, const std::string& key_pem) {
@@ -80,6 +86,15 @@ Result<void> ConfigureServerTls(SSL_CTX* ctx, const std::string& chain_pem, cons
   if (!key) return TlsFail("no usable private key in tls_key_pem");
   if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) return TlsFail("cannot use private key");
   if (SSL_CTX_check_private_key(ctx) != 1) return TlsFail("private key does not match certificate");
+
+  // Request a client certificate in the handshake itself (TLS 1.3 post-handshake auth is never
+  // used: no SSL_VERIFY_POST_HANDSHAKE). No CA-name list is sent (none is ever set): it would
+  // only advertise our CA to anyone who connects; curl and OpenSSL send a configured certificate
+  // regardless. Resumed sessions need a session id context once peers are verified.
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, AcceptAtTlsLayer);
+  if (SSL_CTX_set_session_id_context(ctx, kSessionIdContext, sizeof(kSessionIdContext) - 1) != 1) {
+    return TlsFail("cannot set session id context");
+  }
   return Ok();
 }
 

@@ -51,3 +51,39 @@ TEST(AdminConfig, DefaultTextHasAnEmptyTokenList) {
 
 }  // namespace
 }  // namespace ca::config
+
+namespace ca::config {
+namespace {
+
+TEST(AdminConfig, ClientCertsParsedAndValidated) {
+  auto c = ParseConfig("[admin]\nclient_certs = [{id = \"ops-laptop\", serial = \"0A:1b:FF\"}, {id = \"ci\", serial = \"7\"}]\n"
+                       "[provisioners.acme]\n",
+                       "t.toml", "/etc/ca");
+  ASSERT_TRUE(c) << c.error().detail;
+  ASSERT_EQ(c->admin.client_certs.size(), 2u);
+  EXPECT_EQ(c->admin.client_certs[0].id, "ops-laptop");
+  EXPECT_EQ(c->admin.client_certs[0].serial, "0A:1b:FF");  // kept as typed; compared normalized
+  EXPECT_EQ(c->admin.client_certs[1].serial, "7");
+
+  const std::pair<std::string, std::string> cases[] = {
+      {"client_certs = [{id = \"ops\", serial = \"xyz\"}]", "serial"},
+      {"client_certs = [{id = \"ops\", serial = \"\"}]", "serial"},
+      {"client_certs = [{id = \"ops\", serial = \"" + std::string(41, 'a') + "\"}]", "serial"},
+      {"client_certs = [{id = \"a b\", serial = \"0a\"}]", "id"},
+      {"client_certs = [{id = \"x\", serial = \"0a\"}, {id = \"x\", serial = \"0b\"}]", "repeats the id"},
+      {"client_certs = [{id = \"x\", serial = \"0a\"}, {id = \"y\", serial = \"00:0A\"}]", "repeats a serial"},
+      {"client_certs = [{id = \"x\", serial = \"0a\", subject = \"CN=ops\"}]", "unknown key"},
+      {"client_certs = \"0a\"", "array of tables"},
+  };
+  for (const auto& [line, want] : cases) {
+    auto bad = ParseConfig("[admin]\n" + line + "\n[provisioners.acme]\n", "t.toml", "/etc/ca");
+    ASSERT_FALSE(bad) << line;
+    EXPECT_NE(bad.error().detail.find(want), std::string::npos) << line << " -> " << bad.error().detail;
+  }
+  auto text = ParseConfig(DefaultConfigText(InitOptions{}), "attestca.toml", "/tmp");
+  ASSERT_TRUE(text) << text.error().detail;
+  EXPECT_TRUE(text->admin.client_certs.empty());
+}
+
+}  // namespace
+}  // namespace ca::config

@@ -342,8 +342,13 @@ struct TlsReply {
   std::string version;
 };
 
-TlsReply TlsGet(uint16_t port, const std::string& trusted_pem, int max_version, int requests = 1) {
+TlsReply TlsGet(uint16_t port, const std::string& trusted_pem, int max_version, int requests = 1,
+               const TestCert* client = nullptr) {
   asio::ssl::context ctx(asio::ssl::context::tls_client);
+  if (client != nullptr) {
+    SSL_CTX_use_certificate(ctx.native_handle(), client->cert.get());
+    SSL_CTX_use_PrivateKey(ctx.native_handle(), client->key.get());
+  }
   ctx.add_certificate_authority(asio::buffer(trusted_pem));
   ctx.set_verify_mode(asio::ssl::verify_peer);
   ctx.set_verify_callback(asio::ssl::host_name_verification("127.0.0.1"));
@@ -383,6 +388,35 @@ TEST(HttpServerTls, SelfSignedTls13And12) {
   const TlsReply r12 = TlsGet(server->port(), trusted, TLS1_2_VERSION);
   EXPECT_EQ(r12.version, "TLSv1.2");
   EXPECT_EQ(r12.res.body(), "secret");
+}
+
+// ClientCertLength answers with the size of the client certificate the request carries.
+Response ClientCertLength(const Request& req) {
+  Response res;
+  res.Set("Content-Type", "text/plain");
+  res.body = std::to_string(req.client_cert_der.size());
+  return res;
+}
+
+TEST(HttpServerTls, RequestsButNeverRequiresAClientCertificate) {
+  const TestCert leaf = MakeCert("localhost", false, nullptr);
+  const TestCert other_root = MakeCert("Unrelated Root", true, nullptr);
+  const TestCert client = MakeCert("client", false, &other_root);  // trusted by nobody: the TLS layer takes it
+  ServerOptions opts;
+  opts.tls = true;
+  opts.tls_cert_chain_pem = ToPem(leaf.cert.get());
+  opts.tls_key_pem = ToPem(leaf.key.get());
+  auto server = MustStart(opts, ClientCertLength);
+  ASSERT_TRUE(server);
+  const std::string trusted = ToPem(leaf.cert.get());
+  const std::string der_size = std::to_string(i2d_X509(client.cert.get(), nullptr));
+  for (int version : {TLS1_3_VERSION, TLS1_2_VERSION}) {
+    EXPECT_EQ(TlsGet(server->port(), trusted, version).res.body(), "0") << version;
+    // Every request on the connection carries the handshake's certificate.
+    const TlsReply with = TlsGet(server->port(), trusted, version, /*requests=*/2, &client);
+    EXPECT_EQ(with.res.result_int(), 200);
+    EXPECT_EQ(with.res.body(), der_size) << version;
+  }
 }
 
 TEST(HttpServerTls, ServesIntermediates) {
