@@ -99,7 +99,8 @@ len="$(curl -fsS -I "$BASE/crl/intermediate.crl" | tr -d '\r' | sed -n 's/^conte
 
 # Another process changes the revocation in the database (no call into the server): the next
 # fetch shows it, because a trigger bumps the revision the cache compares.
-python3 - "$CA_DIR/attestca.db" "$(printf '%s' "$SERIAL" | tr 'A-F' 'a-f' | sed 's/^0*//')" <<'PY' || fail "could not update the database"
+# The store keys serials as whole lowercase octets, which is what `openssl x509 -serial` prints.
+python3 - "$CA_DIR/attestca.db" "$(printf '%s' "$SERIAL" | tr 'A-F' 'a-f')" <<'PY' || fail "could not update the database"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1], timeout=10)
 with db:
