@@ -34,6 +34,9 @@ struct ServiceDeps {
   const config::Config* config = nullptr;
   validation::DeviceAttestVerifier* device_attest = nullptr;  // needed for device-attest-01 only
   const webhook::Authorizers* webhooks = nullptr;              // provisioners with an authorizing webhook
+  // certificate_issued runs after a certificate is stored (the server pre-signs its OCSP answers);
+  // best effort: it must not fail the issuance.
+  std::function<void(const std::string& serial_hex)> certificate_issued = nullptr;
 };
 
 // ChallengeResponse is the payload of a challenge POST (RFC 8555 §7.5.1: "{}" for the classic

@@ -91,6 +91,7 @@ Result<core::Order> Service::IssueFor(core::Order order, const core::Account& ac
   // Durable before anyone can learn the certificate URL.
   auto stored = d_.store->InsertCertificate(rec);
   if (!stored) return fail_order(stored.error());
+  if (d_.certificate_issued) d_.certificate_issued(rec.serial_hex);
   order.status = core::OrderStatus::kValid;
   order.cert_id = rec.id;
   CA_RETURN_IF_ERROR(d_.store->UpdateOrder(order));

@@ -105,7 +105,21 @@ int RunServe(const ServeArgs& a) {
   SystemRng rng;
   acme::WorkerPool pool(cfg->validation.max_concurrent, 1000);
   acme::NonceStore nonces(clock, rng, cfg->acme.nonce_lifetime_s);
+  ocsp::ResponderOptions ocsp_opts;
+  ocsp_opts.validity_s = cfg->ocsp.validity_s;
+  ocsp_opts.echo_nonce = cfg->ocsp.echo_nonce;
+  ocsp_opts.signer = cfg->ocsp.signer == "delegated" ? ocsp::SignerKind::kDelegated : ocsp::SignerKind::kCa;
+  ocsp_opts.cache_entries = cfg->ocsp.cache_entries;
+  auto responder = ocsp::Responder::Create(**issuer, **store, clock, ocsp_opts);
+  if (!responder) return Die("OCSP responder", responder.error());
   acme::ServiceDeps deps{store->get(), issuer->get(), validator.get(), &clock, &rng, &*cfg, device_attest->get(), &*webhooks};
+  // Pre-sign a new certificate's OCSP answers, so its first query costs no signature.
+  deps.certificate_issued = [r = responder->get()](const std::string& serial_hex) {
+    if (auto signed_now = r->Presign(serial_hex); !signed_now) {
+      log::Warn("ocsp: pre-signing serial {} failed (signed at its first request): {}", serial_hex,
+                signed_now.error().detail);
+    }
+  };
   acme::Service service(deps, &pool);
   acme::Wfe wfe(&service, &nonces, &*cfg);
 
@@ -125,13 +139,6 @@ int RunServe(const ServeArgs& a) {
   });
   if (!acme_server) return Die("starting the HTTPS listener", acme_server.error());
 
-  ocsp::ResponderOptions ocsp_opts;
-  ocsp_opts.validity_s = cfg->ocsp.validity_s;
-  ocsp_opts.echo_nonce = cfg->ocsp.echo_nonce;
-  ocsp_opts.signer = cfg->ocsp.signer == "delegated" ? ocsp::SignerKind::kDelegated : ocsp::SignerKind::kCa;
-  ocsp_opts.cache_entries = cfg->ocsp.cache_entries;
-  auto responder = ocsp::Responder::Create(**issuer, **store, clock, ocsp_opts);
-  if (!responder) return Die("OCSP responder", responder.error());
   ocsp::HttpEndpoint ocsp_http(**responder, clock);
 
   crl::Options crl_opts;

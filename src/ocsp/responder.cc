@@ -24,6 +24,7 @@ struct Responder::State {
   UnixTime issuer_not_after = 0;
   std::unique_ptr<DelegatedSigner> delegated;  // signer = "delegated" only
   std::unique_ptr<ResponseCache> cache;
+  ossl::UniquePtr<X509> issuer_cert;  // builds the CertIDs Presign answers for
   mutable std::atomic<uint64_t> signatures{0};
 };
 
@@ -79,7 +80,38 @@ Result<std::unique_ptr<Responder>> Responder::Create(const issuance::Issuer& iss
     if (X509_pubkey_digest(cert.get(), MdFor(h), buf, &len) != 1) return ossl::Internal("X509_pubkey_digest");
     s->key_hash[Index(h)].assign(buf, buf + len);
   }
+  s->issuer_cert = std::move(cert);
   return std::unique_ptr<Responder>(new Responder(std::move(s)));
+}
+
+Result<void> Responder::Presign(const std::string& serial_hex) const {
+  BIGNUM* bn = nullptr;
+  if (serial_hex.empty() || BN_hex2bn(&bn, serial_hex.c_str()) != static_cast<int>(serial_hex.size())) {
+    BN_free(bn);
+    return Fail(Errc::kInternal, "ocsp presign: serial \"" + serial_hex + "\" is not hex");
+  }
+  ossl::UniquePtr<BIGNUM> serial_bn(bn);
+  ossl::UniquePtr<ASN1_STRING> serial(BN_to_ASN1_INTEGER(serial_bn.get(), nullptr));
+  if (!serial) return ossl::Internal("BN_to_ASN1_INTEGER");
+  X509* issuer = s_->issuer_cert.get();
+  for (HashAlg h : {HashAlg::kSha1, HashAlg::kSha256}) {
+    // The request a client would send (no nonce), through the same path: parse, resolve, cache.
+    ossl::UniquePtr<OCSP_REQUEST> req(OCSP_REQUEST_new());
+    OCSP_CERTID* id = OCSP_cert_id_new(MdFor(h), X509_get_subject_name(issuer), X509_get0_pubkey_bitstr(issuer),
+                                       serial.get());
+    if (!req || id == nullptr || OCSP_request_add0_id(req.get(), id) == nullptr) {
+      OCSP_CERTID_free(id);
+      return ossl::Internal("ocsp presign: building the request");
+    }
+    unsigned char* der = nullptr;
+    int len = i2d_OCSP_REQUEST(req.get(), &der);
+    if (len <= 0) return ossl::Internal("i2d_OCSP_REQUEST");
+    Bytes bytes(der, der + len);
+    OPENSSL_free(der);
+    Answer a = Respond(bytes, false);
+    if (a.status != ResponseStatus::kSuccessful) return Fail(Errc::kInternal, "ocsp presign: " + a.detail);
+  }
+  return Ok();
 }
 
 Answer Responder::Respond(ByteView request_der, bool may_echo_nonce) const {

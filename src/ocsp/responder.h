@@ -83,6 +83,9 @@ class Responder final {
   // Respond answers one DER OCSPRequest; it never fails (errors are error answers). may_echo_nonce:
   // the transport lets the answer carry the client's nonce (POST; a GET answer is shared by caches).
   Answer Respond(ByteView request_der, bool may_echo_nonce) const;
+  // Presign signs and caches the answers for a newly issued certificate (SHA-1 and SHA-256 CertIDs),
+  // so that even its first request costs a lookup and a cache read, not a signature.
+  Result<void> Presign(const std::string& serial_hex) const;
 
   ResponderStats stats() const;
 

@@ -82,6 +82,25 @@ TEST_F(CacheTest, SecondRequestIsAHitWithoutSigning) {
   EXPECT_EQ(StatusOf(b, s), V_OCSP_CERTSTATUS_GOOD);
 }
 
+TEST_F(CacheTest, PresignedAtIssuanceSoTheFirstRequestSignsNothing) {
+  std::string s = StoredSerial("presign.test");
+  ASSERT_TRUE(responder_->Presign(s));
+  ResponderStats st = responder_->stats();
+  EXPECT_EQ(st.signatures, 2u);  // SHA-1 and SHA-256 CertIDs
+  EXPECT_EQ(st.cache_size, 2u);
+  Answer a1 = Ask(s, EVP_sha1());
+  Answer a2 = Ask(s, EVP_sha256());
+  EXPECT_EQ(StatusOf(a1, s, EVP_sha1()), V_OCSP_CERTSTATUS_GOOD);
+  EXPECT_EQ(StatusOf(a2, s, EVP_sha256()), V_OCSP_CERTSTATUS_GOOD);
+  st = responder_->stats();
+  EXPECT_EQ(st.signatures, 2u);
+  EXPECT_EQ(st.cache_hits, 2u);
+  // Never a signing oracle: a serial that is not in the store is refused, nothing is cached.
+  EXPECT_FALSE(responder_->Presign("7f00aa"));
+  EXPECT_FALSE(responder_->Presign("not-hex"));
+  EXPECT_EQ(responder_->stats().cache_size, 2u);
+}
+
 TEST_F(CacheTest, EachHashAlgorithmHasItsOwnEntry) {
   std::string s = StoredSerial("hash.test");
   Answer a1 = Ask(s, EVP_sha1());
