@@ -3,7 +3,6 @@
 #include <exception>
 
 #include "common/log.h"
-#include "ocsp/http_endpoint.h"
 
 namespace ca::crl {
 namespace {
@@ -52,8 +51,8 @@ http::Response HttpEndpoint::HandleUnsafe(const http::Request& req) const {
   http::Response r;
   r.Set("Cache-Control", "public, max-age=" + std::to_string(kMaxAgeSeconds));
   r.Set("ETag", etag);
-  r.Set("Last-Modified", ocsp::HttpDate(c.this_update));
-  r.Set("Expires", ocsp::HttpDate(c.next_update));
+  r.Set("Last-Modified", http::HttpDate(c.this_update));
+  r.Set("Expires", http::HttpDate(c.next_update));
   if (req.Header("if-none-match") == etag) {
     r.status = 304;
     return r;

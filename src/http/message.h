@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/clock.h"
+
 namespace ca::http {
 
 struct Request {
@@ -30,5 +32,8 @@ struct Response {
   std::string body;
   void Set(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
 };
+
+// HttpDate formats t as an IMF-fixdate (RFC 9110 §5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string HttpDate(UnixTime t);
 
 }  // namespace ca::http

@@ -63,7 +63,7 @@ http::Response Base(int status, const Bytes& body, UnixTime now) {
   http::Response r;
   r.status = status;
   r.Set("Content-Type", kContentType);
-  r.Set("Date", HttpDate(now));
+  r.Set("Date", http::HttpDate(now));
   r.body.assign(body.begin(), body.end());
   return r;
 }
@@ -139,19 +139,6 @@ std::optional<Bytes> DecodeGetTarget(std::string_view target) {
   return der;
 }
 
-std::string HttpDate(UnixTime t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  static const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7], tm.tm_mday,
-                kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
-}
-
 http::Response HttpEndpoint::Handle(const http::Request& req) const {
   try {
     const auto start = std::chrono::steady_clock::now();
@@ -204,8 +191,8 @@ http::Response HttpEndpoint::HandleUnsafe(const http::Request& req, const char**
   }
 
   http::Response r = Base(200, answer.der, now);
-  r.Set("Last-Modified", HttpDate(answer.this_update));
-  r.Set("Expires", HttpDate(answer.next_update));
+  r.Set("Last-Modified", http::HttpDate(answer.this_update));
+  r.Set("Expires", http::HttpDate(answer.next_update));
   if (answer.nonce_echoed) {
     // Made for this one client: nothing in between may hand it to another.
     r.Set("Cache-Control", "private, max-age=0");

@@ -28,8 +28,6 @@ bool IsOcspPath(std::string_view target);
 // base64 in the standard or URL-safe alphabet, padded or not. nullopt when any step fails.
 std::optional<Bytes> DecodeGetTarget(std::string_view target);
 
-// HttpDate formats t as an IMF-fixdate (RFC 9110 §5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT".
-std::string HttpDate(UnixTime t);
 
 class HttpEndpoint final {
  public:

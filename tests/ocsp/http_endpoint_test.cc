@@ -55,8 +55,8 @@ TEST(DecodeGetTarget, RefusesWhatIsNotBase64) {
 }
 
 TEST(HttpDate, IsImfFixdate) {
-  EXPECT_EQ(HttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");  // RFC 9110's example
-  EXPECT_EQ(HttpDate(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+  EXPECT_EQ(http::HttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");  // RFC 9110's example
+  EXPECT_EQ(http::HttpDate(0), "Thu, 01 Jan 1970 00:00:00 GMT");
 }
 
 TEST(IsOcspPath, OnlyTheOcspTree) {
@@ -117,7 +117,7 @@ TEST_F(HttpEndpointTest, PostGoodAnswer) {
   http::Response r = Post(Str(RequestDer({OCSP_CERTID_dup(id.get())})));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(Header(r, "Content-Type"), "application/ocsp-response");
-  EXPECT_EQ(Header(r, "Date"), HttpDate(clock_.Now()));
+  EXPECT_EQ(Header(r, "Date"), http::HttpDate(clock_.Now()));
   ClientView v = Inspect(Bytes(r.body.begin(), r.body.end()), ca_);
   EXPECT_TRUE(v.verified);
   EXPECT_EQ(FindStatus(v.basic.get(), id.get()).status, V_OCSP_CERTSTATUS_GOOD);
@@ -129,8 +129,8 @@ TEST_F(HttpEndpointTest, GetIsCacheableUntilNextUpdateAnd304OnTheEtag) {
   http::Response r = Get(req);
   ASSERT_EQ(r.status, 200);
   const UnixTime this_update = clock_.Now() - 10;
-  EXPECT_EQ(Header(r, "Last-Modified"), HttpDate(this_update));
-  EXPECT_EQ(Header(r, "Expires"), HttpDate(this_update + 4 * 3600));
+  EXPECT_EQ(Header(r, "Last-Modified"), http::HttpDate(this_update));
+  EXPECT_EQ(Header(r, "Expires"), http::HttpDate(this_update + 4 * 3600));
   EXPECT_EQ(Header(r, "Cache-Control"), "max-age=" + std::to_string(4 * 3600 - 10) + ", public, no-transform, must-revalidate");
   std::string etag = Header(r, "ETag");
   ASSERT_FALSE(etag.empty());
