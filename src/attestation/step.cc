@@ -116,9 +116,10 @@ Result<AttestedDevice> VerifyStep(const AttStmt& st, std::string_view key_author
   auto sig = wrapped->AsBytes();
   if (!sig) return Bad("sig is malformed (not a CBOR byte string)");
   if (sig->empty()) return Bad("sig is empty");
-  auto leaf = ossl::CertFromDer(st.x5c[0]);
-  if (!leaf) return Bad("leaf does not parse");
-  CA_RETURN_IF_ERROR(CheckKeyAuthSignature(X509_get0_pubkey(leaf->get()), *sig, key_authorization, "step"));
+  // The attested key ParseStepLeaf read, not a third decode of the leaf certificate.
+  auto key = ossl::PublicKeyFromDer(dev.spki_der);
+  if (!key) return Bad("leaf key does not parse");
+  CA_RETURN_IF_ERROR(CheckKeyAuthSignature(key->get(), *sig, key_authorization, "step"));
 
   dev.chain_der = st.x5c;
   return dev;
