@@ -61,8 +61,8 @@ Result<std::vector<core::CertRecord>> CertTable::List(const CertFilter& f) {
 }
 
 Result<std::vector<core::CertRecord>> CertTable::ListLocked(const CertFilter& f) {
-  CA_TRY(auto s, Statement::Prepare(db_, std::string("SELECT ") + kCertCols + " FROM certificates" + kWhere +
-                                             " ORDER BY not_before DESC, serial LIMIT ?5"));
+  CA_TRY(auto s, stmts_.Prepare(std::string("SELECT ") + kCertCols + " FROM certificates" + kWhere +
+                                " ORDER BY not_before DESC, serial LIMIT ?5"));
   BindFilter(s, f);
   s.Bind(5, static_cast<int64_t>(f.limit));
   std::vector<core::CertRecord> out;
@@ -96,7 +96,7 @@ Result<DeviceRevocation> CertTable::RevokeDevice(const std::string& device_id, i
 Result<DeviceRevocation> CertTable::RevokeDeviceLocked(const std::string& device_id, int reason, UnixTime when) {
   DeviceRevocation out;
   {
-    CA_TRY(auto q, Statement::Prepare(db_, "SELECT type, identifier, state FROM devices WHERE id = ?"));
+    CA_TRY(auto q, stmts_.Prepare("SELECT type, identifier, state FROM devices WHERE id = ?"));
     q.Bind(1, device_id);
     CA_TRY(bool row, q.Step());
     if (!row) return Fail(Errc::kNotFound, "device " + device_id + " not found");
@@ -113,16 +113,15 @@ Result<DeviceRevocation> CertTable::RevokeDeviceLocked(const std::string& device
   CA_TRY(auto all, ListLocked(f));
   for (auto& c : all) {
     if (c.revoked_at) continue;
-    CA_TRY(auto u, Statement::Prepare(db_,
-                                      "UPDATE certificates SET revoked_at = ?, revocation_reason = ? "
-                                      "WHERE id = ? AND revoked_at IS NULL"));
+    CA_TRY(auto u, stmts_.Prepare("UPDATE certificates SET revoked_at = ?, revocation_reason = ? "
+                                  "WHERE id = ? AND revoked_at IS NULL"));
     u.Bind(1, when).Bind(2, int64_t{reason}).Bind(3, c.id);
     CA_RETURN_IF_ERROR(u.Run());
     c.revoked_at = when;
     c.revocation_reason = reason;
     out.revoked.push_back(std::move(c));
   }
-  CA_TRY(auto d, Statement::Prepare(db_, "UPDATE devices SET state = 'revoked', updated_at = ? WHERE id = ?"));
+  CA_TRY(auto d, stmts_.Prepare("UPDATE devices SET state = 'revoked', updated_at = ? WHERE id = ?"));
   d.Bind(1, when).Bind(2, device_id);
   CA_RETURN_IF_ERROR(d.Run());
   return out;

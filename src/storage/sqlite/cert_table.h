@@ -14,6 +14,7 @@ struct sqlite3;
 namespace ca::storage::sqlite {
 
 class Statement;
+class StatementCache;
 
 // The certificate columns, in the order ReadCertRow expects them.
 extern const char* const kCertCols;
@@ -21,7 +22,7 @@ Result<core::CertRecord> ReadCertRow(const Statement& s);
 
 class CertTable final {
  public:
-  CertTable(sqlite3* db, std::mutex& mu) : db_(db), mu_(mu) {}
+  CertTable(sqlite3* db, std::mutex& mu, StatementCache& stmts) : db_(db), mu_(mu), stmts_(stmts) {}
 
   Result<std::vector<core::CertRecord>> List(const CertFilter& f);
   Result<DeviceRevocation> RevokeDevice(const std::string& device_id, int reason, UnixTime when);
@@ -32,6 +33,7 @@ class CertTable final {
 
   sqlite3* db_;
   std::mutex& mu_;
+  StatementCache& stmts_;  // under mu_
 };
 
 }  // namespace ca::storage::sqlite

@@ -27,7 +27,7 @@ Result<core::Device> ReadDevice(const Statement& s) {
 }  // namespace
 
 Result<void> DeviceTable::InsertLocked(const core::Device& d) {
-  CA_TRY(auto s, Statement::Prepare(db_, Sql("INSERT INTO devices (", ") VALUES (?,?,?,?,?,?,?,?)")));
+  CA_TRY(auto s, stmts_.Prepare(Sql("INSERT INTO devices (", ") VALUES (?,?,?,?,?,?,?,?)")));
   s.Bind(1, d.id).Bind(2, d.type).Bind(3, d.identifier).Bind(4, d.owner).Bind(5, d.note);
   s.Bind(6, core::ToString(d.state)).Bind(7, d.created_at).Bind(8, d.updated_at);
   auto r = s.Run();
@@ -59,7 +59,7 @@ Result<void> DeviceTable::CreateAll(const std::vector<core::Device>& ds) {
 
 Result<core::Device> DeviceTable::Get(const std::string& id) {
   std::lock_guard lock(mu_);
-  CA_TRY(auto s, Statement::Prepare(db_, Sql("SELECT ", " FROM devices WHERE id = ?")));
+  CA_TRY(auto s, stmts_.Prepare(Sql("SELECT ", " FROM devices WHERE id = ?")));
   s.Bind(1, id);
   CA_TRY(bool row, s.Step());
   if (!row) return Fail(Errc::kNotFound, "device " + id + " not found");
@@ -69,7 +69,7 @@ Result<core::Device> DeviceTable::Get(const std::string& id) {
 Result<std::optional<core::Device>> DeviceTable::FindByIdentifier(const std::string& type,
                                                                   const std::string& identifier) {
   std::lock_guard lock(mu_);
-  CA_TRY(auto s, Statement::Prepare(db_, Sql("SELECT ", " FROM devices WHERE type = ? AND identifier = ?")));
+  CA_TRY(auto s, stmts_.Prepare(Sql("SELECT ", " FROM devices WHERE type = ? AND identifier = ?")));
   s.Bind(1, type).Bind(2, identifier);
   CA_TRY(bool row, s.Step());
   if (!row) return std::optional<core::Device>();
@@ -81,7 +81,7 @@ Result<std::vector<core::Device>> DeviceTable::List(std::optional<core::DeviceSt
   std::lock_guard lock(mu_);
   const char* where = state ? " FROM devices WHERE state = ? ORDER BY created_at, identifier, id"
                             : " FROM devices ORDER BY created_at, identifier, id";
-  CA_TRY(auto s, Statement::Prepare(db_, Sql("SELECT ", where)));
+  CA_TRY(auto s, stmts_.Prepare(Sql("SELECT ", where)));
   if (state) s.Bind(1, core::ToString(*state));
   std::vector<core::Device> out;
   while (true) {
@@ -95,13 +95,12 @@ Result<std::vector<core::Device>> DeviceTable::List(std::optional<core::DeviceSt
 
 Result<void> DeviceTable::SetState(const std::string& id, core::DeviceState state, UnixTime now) {
   std::lock_guard lock(mu_);
-  CA_TRY(auto s, Statement::Prepare(db_,
-                                    "UPDATE devices SET state = ?1, updated_at = ?2 "
-                                    "WHERE id = ?3 AND (state <> 'revoked' OR ?1 = 'revoked')"));
+  CA_TRY(auto s, stmts_.Prepare("UPDATE devices SET state = ?1, updated_at = ?2 "
+                                "WHERE id = ?3 AND (state <> 'revoked' OR ?1 = 'revoked')"));
   s.Bind(1, core::ToString(state)).Bind(2, now).Bind(3, id);
   CA_RETURN_IF_ERROR(s.Run());
   if (Changes(db_) == 1) return Ok();
-  CA_TRY(auto q, Statement::Prepare(db_, "SELECT 1 FROM devices WHERE id = ?"));
+  CA_TRY(auto q, stmts_.Prepare("SELECT 1 FROM devices WHERE id = ?"));
   q.Bind(1, id);
   CA_TRY(bool exists, q.Step());
   if (!exists) return Fail(Errc::kNotFound, "device " + id + " not found");

@@ -1,6 +1,6 @@
 #pragma once
 // DeviceTable: the SQL of the DeviceStore port for SQLite, on the connection (and under the mutex)
-// SqliteStore owns. Each call prepares fresh statements and holds no read transaction open, so
+// SqliteStore owns. Each call resets its (cached) statements and holds no read transaction open, so
 // writes committed by other processes (WAL) are visible to the next call.
 #include <mutex>
 #include <optional>
@@ -14,9 +14,11 @@ struct sqlite3;
 
 namespace ca::storage::sqlite {
 
+class StatementCache;
+
 class DeviceTable final {
  public:
-  DeviceTable(sqlite3* db, std::mutex& mu) : db_(db), mu_(mu) {}
+  DeviceTable(sqlite3* db, std::mutex& mu, StatementCache& stmts) : db_(db), mu_(mu), stmts_(stmts) {}
 
   Result<void> Create(const core::Device& d);
   Result<void> CreateAll(const std::vector<core::Device>& ds);
@@ -30,6 +32,7 @@ class DeviceTable final {
 
   sqlite3* db_;
   std::mutex& mu_;
+  StatementCache& stmts_;  // under mu_
 };
 
 }  // namespace ca::storage::sqlite

@@ -1,5 +1,7 @@
-// SqliteStore: the embedded Store backend (WAL, synchronous=FULL so a returned write survives a
-// crash, busy timeout). One connection behind a mutex: SQLite serialises writers anyway.
+// SqliteStore: the embedded Store backend. One connection behind a mutex (SQLite serialises writers
+// anyway), its prepared statements kept for reuse, a busy timeout for other processes (the CLI). A
+// file database runs in WAL mode with group commit (group_sync.h): every write returns only once it
+// is on disk, as with synchronous=FULL, but concurrent writers share fsyncs.
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 #include "storage/model.h"
 #include "storage/sqlite/cert_table.h"
 #include "storage/sqlite/device_table.h"
+#include "storage/sqlite/group_sync.h"
 #include "storage/sqlite/migrations.h"
 #include "storage/sqlite/statement.h"
 #include "storage/store.h"
@@ -85,17 +88,26 @@ Result<core::Authz> ReadAuthz(const Statement& s) {
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(sqlite3* db) : db_(db), devices_(db, mu_), certs_(db, mu_) {}
+  explicit SqliteStore(sqlite3* db) : db_(db), stmts_(db), devices_(db, mu_, stmts_), certs_(db, mu_, stmts_) {}
   ~SqliteStore() override { sqlite3_close_v2(db_); }
 
   Result<void> Init() {
-    CA_RETURN_IF_ERROR(Exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+    CA_RETURN_IF_ERROR(Exec(db_, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"));
     sqlite3_busy_timeout(db_, 5000);
+    CA_TRY(bool wal, InWalMode());
+    if (wal) {
+      // COMMIT only writes the WAL; WaitDurable makes it durable, one fsync for many writers.
+      CA_RETURN_IF_ERROR(Exec(db_, "PRAGMA synchronous=NORMAL"));
+      sync_.emplace([db = db_] { return sqlite::SyncWal(db); });
+    } else {
+      // :memory: (tests) or a file system without WAL support: SQLite syncs every commit itself.
+      CA_RETURN_IF_ERROR(Exec(db_, "PRAGMA synchronous=FULL"));
+    }
     CA_RETURN_IF_ERROR(Exec(db_,
                             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
                             "name TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
     for (const auto& m : sqlite::Migrations()) {
-      CA_TRY(auto q, Statement::Prepare(db_, "SELECT 1 FROM schema_migrations WHERE version = ?"));
+      CA_TRY(auto q, stmts_.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?"));
       q.Bind(1, int64_t{m.version});
       CA_TRY(bool applied, q.Step());
       if (applied) continue;
@@ -123,18 +135,19 @@ class SqliteStore final : public Store {
 
   // --- accounts ---
   Result<void> CreateAccount(const core::Account& a) override {
-    std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(db_, Sql("INSERT INTO accounts (", kAccountCols,
-                                               ") VALUES (?,?,?,?,?,?,?,?,?)")));
-    s.Bind(1, a.id).Bind(2, a.provisioner).Bind(3, core::ToString(a.status)).Bind(4, a.jwk_json);
-    s.Bind(5, a.thumbprint).Bind(6, StringsToJson(a.contact)).Bind(7, int64_t{a.tos_agreed ? 1 : 0});
-    s.BindOptional(8, a.eab_kid).Bind(9, a.created_at);
-    return s.Run();
+    return Durable([&]() -> Result<void> {
+      std::lock_guard lock(mu_);
+      CA_TRY(auto s, stmts_.Prepare(Sql("INSERT INTO accounts (", kAccountCols, ") VALUES (?,?,?,?,?,?,?,?,?)")));
+      s.Bind(1, a.id).Bind(2, a.provisioner).Bind(3, core::ToString(a.status)).Bind(4, a.jwk_json);
+      s.Bind(5, a.thumbprint).Bind(6, StringsToJson(a.contact)).Bind(7, int64_t{a.tos_agreed ? 1 : 0});
+      s.BindOptional(8, a.eab_kid).Bind(9, a.created_at);
+      return s.Run();
+    }());
   }
 
   Result<core::Account> GetAccount(const std::string& id) override {
     std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(db_, Sql("SELECT ", kAccountCols, " FROM accounts WHERE id = ?")));
+    CA_TRY(auto s, stmts_.Prepare(Sql("SELECT ", kAccountCols, " FROM accounts WHERE id = ?")));
     s.Bind(1, id);
     CA_TRY(bool row, s.Step());
     if (!row) return Fail(Errc::kNotFound, "account not found");
@@ -144,8 +157,8 @@ class SqliteStore final : public Store {
   Result<std::optional<core::Account>> FindAccountByThumbprint(const std::string& provisioner,
                                                                const std::string& thumbprint) override {
     std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(db_, Sql("SELECT ", kAccountCols,
-                                               " FROM accounts WHERE provisioner = ? AND thumbprint = ?")));
+    CA_TRY(auto s,
+           stmts_.Prepare(Sql("SELECT ", kAccountCols, " FROM accounts WHERE provisioner = ? AND thumbprint = ?")));
     s.Bind(1, provisioner).Bind(2, thumbprint);
     CA_TRY(bool row, s.Step());
     if (!row) return std::optional<core::Account>();
@@ -154,30 +167,33 @@ class SqliteStore final : public Store {
   }
 
   Result<void> UpdateAccount(const core::Account& a) override {
-    std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(
-                       db_, "UPDATE accounts SET status = ?, contact = ?, jwk = ?, thumbprint = ? WHERE id = ?"));
-    s.Bind(1, core::ToString(a.status)).Bind(2, StringsToJson(a.contact)).Bind(3, a.jwk_json);
-    s.Bind(4, a.thumbprint).Bind(5, a.id);
-    CA_RETURN_IF_ERROR(s.Run());
-    if (sqlite::Changes(db_) != 1) return Fail(Errc::kNotFound, "account not found");
-    return Ok();
+    return Durable([&]() -> Result<void> {
+      std::lock_guard lock(mu_);
+      CA_TRY(auto s,
+             stmts_.Prepare("UPDATE accounts SET status = ?, contact = ?, jwk = ?, thumbprint = ? WHERE id = ?"));
+      s.Bind(1, core::ToString(a.status)).Bind(2, StringsToJson(a.contact)).Bind(3, a.jwk_json);
+      s.Bind(4, a.thumbprint).Bind(5, a.id);
+      CA_RETURN_IF_ERROR(s.Run());
+      if (sqlite::Changes(db_) != 1) return Fail(Errc::kNotFound, "account not found");
+      return Ok();
+    }());
   }
 
   Result<void> CreateEabKey(const core::EabKey& k) override {
-    std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(db_,
-                                      "INSERT INTO eab_keys (kid, provisioner, hmac_key, account_id, created_at) "
-                                      "VALUES (?,?,?,?,?)"));
-    s.Bind(1, k.kid).Bind(2, k.provisioner).Bind(3, k.hmac_key_b64url).BindOptional(4, k.bound_account_id);
-    s.Bind(5, k.created_at);
-    return s.Run();
+    return Durable([&]() -> Result<void> {
+      std::lock_guard lock(mu_);
+      CA_TRY(auto s, stmts_.Prepare("INSERT INTO eab_keys (kid, provisioner, hmac_key, account_id, created_at) "
+                                    "VALUES (?,?,?,?,?)"));
+      s.Bind(1, k.kid).Bind(2, k.provisioner).Bind(3, k.hmac_key_b64url).BindOptional(4, k.bound_account_id);
+      s.Bind(5, k.created_at);
+      return s.Run();
+    }());
   }
 
   Result<core::EabKey> GetEabKey(const std::string& kid) override {
     std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(
-                       db_, "SELECT kid, provisioner, hmac_key, account_id, created_at FROM eab_keys WHERE kid = ?"));
+    CA_TRY(auto s,
+           stmts_.Prepare("SELECT kid, provisioner, hmac_key, account_id, created_at FROM eab_keys WHERE kid = ?"));
     s.Bind(1, kid);
     CA_TRY(bool row, s.Step());
     if (!row) return Fail(Errc::kNotFound, "EAB key not found");
@@ -185,30 +201,33 @@ class SqliteStore final : public Store {
   }
 
   Result<void> BindEabKey(const std::string& kid, const std::string& account_id) override {
-    std::lock_guard lock(mu_);
-    CA_TRY(auto s,
-           Statement::Prepare(db_, "UPDATE eab_keys SET account_id = ? WHERE kid = ? AND account_id IS NULL"));
-    s.Bind(1, account_id).Bind(2, kid);
-    CA_RETURN_IF_ERROR(s.Run());
-    if (sqlite::Changes(db_) != 1) return Fail(Errc::kUnauthorized, "external account binding key is already used");
-    return Ok();
+    return Durable([&]() -> Result<void> {
+      std::lock_guard lock(mu_);
+      CA_TRY(auto s, stmts_.Prepare("UPDATE eab_keys SET account_id = ? WHERE kid = ? AND account_id IS NULL"));
+      s.Bind(1, account_id).Bind(2, kid);
+      CA_RETURN_IF_ERROR(s.Run());
+      if (sqlite::Changes(db_) != 1) return Fail(Errc::kUnauthorized, "external account binding key is already used");
+      return Ok();
+    }());
   }
 
   // --- orders and authorizations ---
   Result<void> CreateOrder(const core::Order& o, const std::vector<core::Authz>& authzs) override {
-    std::lock_guard lock(mu_);
-    CA_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
-    auto r = InsertOrderLocked(o, authzs);
-    if (!r) {
-      (void)Exec(db_, "ROLLBACK");
-      return r;
-    }
-    return Exec(db_, "COMMIT");
+    return Durable([&]() -> Result<void> {
+      std::lock_guard lock(mu_);
+      CA_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+      auto r = InsertOrderLocked(o, authzs);
+      if (!r) {
+        (void)Exec(db_, "ROLLBACK");
+        return r;
+      }
+      return Exec(db_, "COMMIT");
+    }());
   }
 
   Result<core::Order> GetOrder(const std::string& id) override {
     std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(db_, Sql("SELECT ", kOrderCols, " FROM orders WHERE id = ?")));
+    CA_TRY(auto s, stmts_.Prepare(Sql("SELECT ", kOrderCols, " FROM orders WHERE id = ?")));
     s.Bind(1, id);
     CA_TRY(bool row, s.Step());
     if (!row) return Fail(Errc::kNotFound, "order not found");
@@ -216,25 +235,29 @@ class SqliteStore final : public Store {
   }
 
   Result<void> UpdateOrder(const core::Order& o) override {
-    std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(db_, "UPDATE orders SET status = ?, error = ?, cert_id = ? WHERE id = ?"));
-    s.Bind(1, core::ToString(o.status)).BindOptional(2, o.error).BindOptional(3, o.cert_id).Bind(4, o.id);
-    CA_RETURN_IF_ERROR(s.Run());
-    if (sqlite::Changes(db_) != 1) return Fail(Errc::kNotFound, "order not found");
-    return Ok();
+    return Durable([&]() -> Result<void> {
+      std::lock_guard lock(mu_);
+      CA_TRY(auto s, stmts_.Prepare("UPDATE orders SET status = ?, error = ?, cert_id = ? WHERE id = ?"));
+      s.Bind(1, core::ToString(o.status)).BindOptional(2, o.error).BindOptional(3, o.cert_id).Bind(4, o.id);
+      CA_RETURN_IF_ERROR(s.Run());
+      if (sqlite::Changes(db_) != 1) return Fail(Errc::kNotFound, "order not found");
+      return Ok();
+    }());
   }
 
   Result<bool> TransitionOrder(const std::string& id, core::OrderStatus from, core::OrderStatus to) override {
-    std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(db_, "UPDATE orders SET status = ? WHERE id = ? AND status = ?"));
-    s.Bind(1, core::ToString(to)).Bind(2, id).Bind(3, core::ToString(from));
-    CA_RETURN_IF_ERROR(s.Run());
-    return sqlite::Changes(db_) == 1;
+    return Durable([&]() -> Result<bool> {
+      std::lock_guard lock(mu_);
+      CA_TRY(auto s, stmts_.Prepare("UPDATE orders SET status = ? WHERE id = ? AND status = ?"));
+      s.Bind(1, core::ToString(to)).Bind(2, id).Bind(3, core::ToString(from));
+      CA_RETURN_IF_ERROR(s.Run());
+      return sqlite::Changes(db_) == 1;
+    }());
   }
 
   Result<std::vector<std::string>> ListOrderIds(const std::string& account_id) override {
     std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(db_, "SELECT id FROM orders WHERE account_id = ? ORDER BY created_at, id"));
+    CA_TRY(auto s, stmts_.Prepare("SELECT id FROM orders WHERE account_id = ? ORDER BY created_at, id"));
     s.Bind(1, account_id);
     std::vector<std::string> out;
     while (true) {
@@ -261,24 +284,28 @@ class SqliteStore final : public Store {
   }
 
   Result<void> UpdateAuthz(const core::Authz& a) override {
-    std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(db_, "UPDATE authzs SET status = ?, challenges = ? WHERE id = ?"));
-    s.Bind(1, core::ToString(a.status)).Bind(2, ChallengesToJson(a.challenges)).Bind(3, a.id);
-    CA_RETURN_IF_ERROR(s.Run());
-    if (sqlite::Changes(db_) != 1) return Fail(Errc::kNotFound, "authorization not found");
-    return Ok();
+    return Durable([&]() -> Result<void> {
+      std::lock_guard lock(mu_);
+      CA_TRY(auto s, stmts_.Prepare("UPDATE authzs SET status = ?, challenges = ? WHERE id = ?"));
+      s.Bind(1, core::ToString(a.status)).Bind(2, ChallengesToJson(a.challenges)).Bind(3, a.id);
+      CA_RETURN_IF_ERROR(s.Run());
+      if (sqlite::Changes(db_) != 1) return Fail(Errc::kNotFound, "authorization not found");
+      return Ok();
+    }());
   }
 
   // --- certificates ---
   Result<void> InsertCertificate(const core::CertRecord& c) override {
-    std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(db_, Sql("INSERT INTO certificates (", kCertCols,
-                                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")));
-    s.Bind(1, c.id).Bind(2, c.serial_hex).Bind(3, c.account_id).Bind(4, c.order_id).Bind(5, c.provisioner);
-    s.BindBlob(6, c.der).Bind(7, c.chain_pem).Bind(8, c.not_before).Bind(9, c.not_after);
-    s.Bind(10, c.spki_sha256_hex).Bind(11, IdentifiersToJson(c.identifiers)).BindOptional(12, c.revoked_at);
-    s.Bind(13, int64_t{c.revocation_reason}).BindOptional(14, c.attestation);
-    return s.Run();
+    return Durable([&]() -> Result<void> {
+      std::lock_guard lock(mu_);
+      CA_TRY(auto s,
+             stmts_.Prepare(Sql("INSERT INTO certificates (", kCertCols, ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")));
+      s.Bind(1, c.id).Bind(2, c.serial_hex).Bind(3, c.account_id).Bind(4, c.order_id).Bind(5, c.provisioner);
+      s.BindBlob(6, c.der).Bind(7, c.chain_pem).Bind(8, c.not_before).Bind(9, c.not_after);
+      s.Bind(10, c.spki_sha256_hex).Bind(11, IdentifiersToJson(c.identifiers)).BindOptional(12, c.revoked_at);
+      s.Bind(13, int64_t{c.revocation_reason}).BindOptional(14, c.attestation);
+      return s.Run();
+    }());
   }
 
   Result<core::CertRecord> GetCertificate(const std::string& id) override {
@@ -289,47 +316,36 @@ class SqliteStore final : public Store {
     return GetCertBy("serial", serial_hex);
   }
 
-  // Read on every OCSP request: the statement is prepared once and kept (parsing the SQL each time
-  // was the largest single cost of a cached OCSP answer).
+  // Read on every OCSP request (the statement comes from the cache, parsed once).
   Result<CertStatus> GetCertificateStatusBySerial(const std::string& serial_hex) override {
     std::lock_guard lock(mu_);
-    if (!status_by_serial_) {
-      CA_TRY(auto prepared, Statement::Prepare(
-                                db_, "SELECT revoked_at, revocation_reason FROM certificates WHERE serial = ?"));
-      status_by_serial_.emplace(std::move(prepared));
-    }
-    Statement& s = *status_by_serial_;
-    s.Reset();
+    CA_TRY(auto s, stmts_.Prepare("SELECT revoked_at, revocation_reason FROM certificates WHERE serial = ?"));
     s.Bind(1, serial_hex);
     CA_TRY(bool row, s.Step());
-    if (!row) {
-      s.Reset();
-      return Fail(Errc::kNotFound, "certificate not found");
-    }
-    CertStatus out{s.OptInt(0), static_cast<int>(s.Int(1))};
-    s.Reset();  // ends the read, so no snapshot is held between requests (WAL checkpoints)
-    return out;
+    if (!row) return Fail(Errc::kNotFound, "certificate not found");
+    return CertStatus{s.OptInt(0), static_cast<int>(s.Int(1))};
   }
 
   Result<void> RevokeCertificate(const std::string& id, int reason, UnixTime when) override {
-    std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(db_,
-                                      "UPDATE certificates SET revoked_at = ?, revocation_reason = ? "
-                                      "WHERE id = ? AND revoked_at IS NULL"));
-    s.Bind(1, when).Bind(2, int64_t{reason}).Bind(3, id);
-    CA_RETURN_IF_ERROR(s.Run());
-    if (sqlite::Changes(db_) == 1) return Ok();
-    CA_TRY(auto q, Statement::Prepare(db_, "SELECT 1 FROM certificates WHERE id = ?"));
-    q.Bind(1, id);
-    CA_TRY(bool exists, q.Step());
-    if (!exists) return Fail(Errc::kNotFound, "certificate not found");
-    return Fail(Errc::kAlreadyRevoked, "certificate is already revoked");
+    return Durable([&]() -> Result<void> {
+      std::lock_guard lock(mu_);
+      CA_TRY(auto s, stmts_.Prepare("UPDATE certificates SET revoked_at = ?, revocation_reason = ? "
+                                    "WHERE id = ? AND revoked_at IS NULL"));
+      s.Bind(1, when).Bind(2, int64_t{reason}).Bind(3, id);
+      CA_RETURN_IF_ERROR(s.Run());
+      if (sqlite::Changes(db_) == 1) return Ok();
+      CA_TRY(auto q, stmts_.Prepare("SELECT 1 FROM certificates WHERE id = ?"));
+      q.Bind(1, id);
+      CA_TRY(bool exists, q.Step());
+      if (!exists) return Fail(Errc::kNotFound, "certificate not found");
+      return Fail(Errc::kAlreadyRevoked, "certificate is already revoked");
+    }());
   }
 
   // --- CRL (the crl_state row of migration 0004) ---
   Result<int64_t> RevocationRevision() override {
     std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(db_, "SELECT revision FROM crl_state WHERE id = 1"));
+    CA_TRY(auto s, stmts_.Prepare("SELECT revision FROM crl_state WHERE id = 1"));
     CA_TRY(bool row, s.Step());
     if (!row) return Fail(Errc::kInternal, "crl_state row is missing");
     return s.Int(0);
@@ -337,9 +353,8 @@ class SqliteStore final : public Store {
 
   Result<std::vector<core::RevokedCert>> ListRevokedUnexpired(UnixTime now) override {
     std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(db_,
-                                      "SELECT serial, revoked_at, revocation_reason, not_after FROM certificates "
-                                      "WHERE revoked_at IS NOT NULL AND not_after > ? ORDER BY serial"));
+    CA_TRY(auto s, stmts_.Prepare("SELECT serial, revoked_at, revocation_reason, not_after FROM certificates "
+                                  "WHERE revoked_at IS NOT NULL AND not_after > ? ORDER BY serial"));
     s.Bind(1, now);
     std::vector<core::RevokedCert> out;
     for (;;) {
@@ -351,27 +366,29 @@ class SqliteStore final : public Store {
   }
 
   Result<CrlNumber> NextCrlNumber(UnixTime now) override {
-    std::lock_guard lock(mu_);
-    // IMMEDIATE: two processes reserving at once get distinct numbers.
-    CA_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
-    auto r = NextCrlNumberLocked(now);
-    if (!r) {
-      (void)Exec(db_, "ROLLBACK");
+    return Durable([&]() -> Result<CrlNumber> {
+      std::lock_guard lock(mu_);
+      // IMMEDIATE: two processes reserving at once get distinct numbers.
+      CA_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+      auto r = NextCrlNumberLocked(now);
+      if (!r) {
+        (void)Exec(db_, "ROLLBACK");
+        return r;
+      }
+      CA_RETURN_IF_ERROR(Exec(db_, "COMMIT"));
       return r;
-    }
-    CA_RETURN_IF_ERROR(Exec(db_, "COMMIT"));
-    return r;
+    }());
   }
 
   // --- listing and device revocation (storage/sqlite/cert_table.cc) ---
   Result<std::vector<core::CertRecord>> ListCertificates(const CertFilter& f) override { return certs_.List(f); }
   Result<DeviceRevocation> RevokeDevice(const std::string& device_id, int reason, UnixTime when) override {
-    return certs_.RevokeDevice(device_id, reason, when);
+    return Durable(certs_.RevokeDevice(device_id, reason, when));
   }
 
   // --- devices (storage/sqlite/device_table.cc) ---
-  Result<void> CreateDevice(const core::Device& d) override { return devices_.Create(d); }
-  Result<void> CreateDevices(const std::vector<core::Device>& ds) override { return devices_.CreateAll(ds); }
+  Result<void> CreateDevice(const core::Device& d) override { return Durable(devices_.Create(d)); }
+  Result<void> CreateDevices(const std::vector<core::Device>& ds) override { return Durable(devices_.CreateAll(ds)); }
   Result<core::Device> GetDevice(const std::string& id) override { return devices_.Get(id); }
   Result<std::optional<core::Device>> FindDeviceByIdentifier(const std::string& type,
                                                              const std::string& identifier) override {
@@ -381,34 +398,46 @@ class SqliteStore final : public Store {
     return devices_.List(state);
   }
   Result<void> SetDeviceState(const std::string& id, core::DeviceState state, UnixTime now) override {
-    return devices_.SetState(id, state, now);
+    return Durable(devices_.SetState(id, state, now));
   }
 
  private:
+  Result<bool> InWalMode() {
+    CA_TRY(auto mode, stmts_.Prepare("PRAGMA journal_mode"));
+    CA_TRY(bool row, mode.Step());
+    return row && mode.Text(0) == "wal";
+  }
+
+  // Durable passes a write's result on once the write is on disk. It runs after the lock is
+  // released, so that other writers commit meanwhile and share the fsync.
+  template <class T>
+  Result<T> Durable(Result<T> r) {
+    if (r && sync_) CA_RETURN_IF_ERROR(sync_->WaitDurable());
+    return r;
+  }
+
   Result<CrlNumber> NextCrlNumberLocked(UnixTime now) {
-    CA_TRY(auto q, Statement::Prepare(db_, "SELECT crl_number, last_this_update FROM crl_state WHERE id = 1"));
+    CA_TRY(auto q, stmts_.Prepare("SELECT crl_number, last_this_update FROM crl_state WHERE id = 1"));
     CA_TRY(bool row, q.Step());
     if (!row) return Fail(Errc::kInternal, "crl_state row is missing");
     CrlNumber n;
     n.number = static_cast<uint64_t>(q.Int(0)) + 1;
     n.this_update = std::max<UnixTime>(now, q.Int(1));
-    CA_TRY(auto u, Statement::Prepare(db_, "UPDATE crl_state SET crl_number = ?, last_this_update = ? WHERE id = 1"));
+    CA_TRY(auto u, stmts_.Prepare("UPDATE crl_state SET crl_number = ?, last_this_update = ? WHERE id = 1"));
     u.Bind(1, static_cast<int64_t>(n.number)).Bind(2, n.this_update);
     CA_RETURN_IF_ERROR(u.Run());
     return n;
   }
 
   Result<void> InsertOrderLocked(const core::Order& o, const std::vector<core::Authz>& authzs) {
-    CA_TRY(auto s, Statement::Prepare(db_, Sql("INSERT INTO orders (", kOrderCols,
-                                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")));
+    CA_TRY(auto s, stmts_.Prepare(Sql("INSERT INTO orders (", kOrderCols, ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")));
     s.Bind(1, o.id).Bind(2, o.account_id).Bind(3, o.provisioner).Bind(4, core::ToString(o.status));
     s.Bind(5, IdentifiersToJson(o.identifiers)).Bind(6, StringsToJson(o.authz_ids)).Bind(7, o.expires);
     s.BindOptional(8, o.not_before).BindOptional(9, o.not_after).BindOptional(10, o.error);
     s.BindOptional(11, o.cert_id).Bind(12, o.created_at);
     CA_RETURN_IF_ERROR(s.Run());
     for (const auto& a : authzs) {
-      CA_TRY(auto ins, Statement::Prepare(db_, Sql("INSERT INTO authzs (", kAuthzCols,
-                                                   ") VALUES (?,?,?,?,?,?,?,?,?)")));
+      CA_TRY(auto ins, stmts_.Prepare(Sql("INSERT INTO authzs (", kAuthzCols, ") VALUES (?,?,?,?,?,?,?,?,?)")));
       ins.Bind(1, a.id).Bind(2, a.order_id).Bind(3, a.account_id).Bind(4, a.identifier.type);
       ins.Bind(5, a.identifier.value).Bind(6, int64_t{a.wildcard ? 1 : 0}).Bind(7, core::ToString(a.status));
       ins.Bind(8, a.expires).Bind(9, ChallengesToJson(a.challenges));
@@ -418,7 +447,7 @@ class SqliteStore final : public Store {
   }
 
   Result<core::Authz> GetAuthzLocked(const std::string& id) {
-    CA_TRY(auto s, Statement::Prepare(db_, Sql("SELECT ", kAuthzCols, " FROM authzs WHERE id = ?")));
+    CA_TRY(auto s, stmts_.Prepare(Sql("SELECT ", kAuthzCols, " FROM authzs WHERE id = ?")));
     s.Bind(1, id);
     CA_TRY(bool row, s.Step());
     if (!row) return Fail(Errc::kNotFound, "authorization not found");
@@ -427,8 +456,7 @@ class SqliteStore final : public Store {
 
   Result<core::CertRecord> GetCertBy(const char* column, const std::string& value) {
     std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(db_, std::string("SELECT ") + kCertCols + " FROM certificates WHERE " +
-                                               column + " = ?"));
+    CA_TRY(auto s, stmts_.Prepare(std::string("SELECT ") + kCertCols + " FROM certificates WHERE " + column + " = ?"));
     s.Bind(1, value);
     CA_TRY(bool row, s.Step());
     if (!row) return Fail(Errc::kNotFound, "certificate not found");
@@ -437,7 +465,8 @@ class SqliteStore final : public Store {
 
   sqlite3* db_;
   std::mutex mu_;
-  std::optional<Statement> status_by_serial_;  // under mu_; finalized before sqlite3_close_v2 completes
+  sqlite::StatementCache stmts_;           // under mu_; finalized before sqlite3_close_v2 completes
+  std::optional<sqlite::GroupSync> sync_;  // set for a WAL database
   sqlite::DeviceTable devices_;
   sqlite::CertTable certs_;
 };

@@ -13,7 +13,40 @@ Result<Statement> Statement::Prepare(sqlite3* db, std::string_view sql) {
 }
 
 Statement::~Statement() {
-  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+  if (stmt_ == nullptr) return;
+  if (home_ != nullptr) {
+    home_->Return(std::move(sql_), stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+}
+
+StatementCache::~StatementCache() {
+  for (auto& [sql, s] : idle_) sqlite3_finalize(s);
+}
+
+Result<Statement> StatementCache::Prepare(std::string_view sql) {
+  std::string key(sql);
+  sqlite3_stmt* s = nullptr;
+  if (auto it = idle_.find(key); it != idle_.end()) {
+    s = it->second;
+    idle_.erase(it);
+  } else if (sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &s,
+                                nullptr) != SQLITE_OK) {
+    return Fail(Errc::kInternal, std::string("sqlite prepare: ") + sqlite3_errmsg(db_));
+  }
+  Statement out(db_, s);
+  out.home_ = this;
+  out.sql_ = std::move(key);
+  return out;
+}
+
+void StatementCache::Return(std::string sql, sqlite3_stmt* s) {
+  // Reset ends any read the statement still holds, so no snapshot outlives the call (WAL checkpoints
+  // and other processes' writes stay visible).
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  if (!idle_.emplace(std::move(sql), s).second) sqlite3_finalize(s);  // a second copy of a lent one
 }
 
 Statement& Statement::Bind(int i, std::string_view v) {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "common/bytes.h"
 #include "common/result.h"
@@ -13,10 +14,15 @@ struct sqlite3_stmt;
 
 namespace ca::storage::sqlite {
 
+class StatementCache;
+
 class Statement final {
  public:
   static Result<Statement> Prepare(sqlite3* db, std::string_view sql);
-  Statement(Statement&& o) noexcept : db_(o.db_), stmt_(o.stmt_) { o.stmt_ = nullptr; }
+  Statement(Statement&& o) noexcept
+      : db_(o.db_), stmt_(o.stmt_), home_(o.home_), sql_(std::move(o.sql_)), bind_failed_(o.bind_failed_) {
+    o.stmt_ = nullptr;
+  }
   Statement& operator=(Statement&&) = delete;
   Statement(const Statement&) = delete;
   ~Statement();
@@ -43,10 +49,33 @@ class Statement final {
   std::optional<int64_t> OptInt(int col) const;
 
  private:
+  friend class StatementCache;
   Statement(sqlite3* db, sqlite3_stmt* s) : db_(db), stmt_(s) {}
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  StatementCache* home_ = nullptr;  // set when lent by a cache: returned there instead of finalized
+  std::string sql_;                 // the cache key, when lent
   bool bind_failed_ = false;
+};
+
+// StatementCache keeps one connection's prepared statements for reuse: parsing the SQL costs more
+// than running most of our queries. Not thread-safe: use it under the connection's mutex. A
+// statement lent out is reset and returned when its Statement goes out of scope; asking for the same
+// SQL while it is lent prepares a second one.
+class StatementCache final {
+ public:
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  ~StatementCache();
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+
+  Result<Statement> Prepare(std::string_view sql);
+
+ private:
+  friend class Statement;
+  void Return(std::string sql, sqlite3_stmt* s);
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> idle_;
 };
 
 // Exec runs one or more statements without results (migrations, PRAGMAs, BEGIN/COMMIT).
