@@ -295,7 +295,7 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mu_);
     if (!status_by_serial_) {
       CA_TRY(auto prepared, Statement::Prepare(
-                                db_, "SELECT revoked_at, revocation_reason FROM certificates WHERE serial = ?"));
+                                db_, "SELECT revoked_at, revocation_reason, not_after FROM certificates WHERE serial = ?"));
       status_by_serial_.emplace(std::move(prepared));
     }
     Statement& s = *status_by_serial_;
@@ -306,7 +306,7 @@ class SqliteStore final : public Store {
       s.Reset();
       return Fail(Errc::kNotFound, "certificate not found");
     }
-    CertStatus out{s.OptInt(0), static_cast<int>(s.Int(1))};
+    CertStatus out{s.OptInt(0), static_cast<int>(s.Int(1)), s.Int(2)};
     s.Reset();  // ends the read, so no snapshot is held between requests (WAL checkpoints)
     return out;
   }
