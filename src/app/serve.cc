@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <span>
 #include <thread>
 
 #include "acme/nonce.h"
@@ -20,6 +21,7 @@
 #include "issuance/issuer.h"
 #include "ocsp/http_endpoint.h"
 #include "ocsp/responder.h"
+#include "revocation/revoker.h"
 #include "storage/store.h"
 #include "validation/device_attest.h"
 #include "validation/validator.h"
@@ -112,7 +114,27 @@ int RunServe(const ServeArgs& a) {
   ocsp_opts.cache_entries = cfg->ocsp.cache_entries;
   auto responder = ocsp::Responder::Create(**issuer, **store, clock, ocsp_opts);
   if (!responder) return Die("OCSP responder", responder.error());
+  crl::Options crl_opts;
+  crl_opts.validity_s = cfg->crl.validity_s;
+  crl::Publisher crl_publisher(**issuer, **store, clock, crl_opts);
+  // Every revocation this process makes (ACME revokeCert, the admin API) re-signs the certificate's
+  // OCSP answers and the CRL after it commits and before it is answered. Revocations by the CLI
+  // (another process) are caught by the responder's per-request status check and the CRL's revision.
+  revocation::RevokedHook after_revoke = [r = responder->get(),
+                                          &crl_publisher](std::span<const core::CertRecord> revoked) {
+    for (const auto& c : revoked) {
+      if (auto done = r->Revoked(c.serial_hex); !done) {
+        log::Warn("ocsp: re-signing revoked serial {} failed (signed at its next request): {}", c.serial_hex,
+                  done.error().detail);
+      }
+    }
+    // The store's revocation revision moved, so this signs the new CRL now (logged by the publisher).
+    if (auto crl = crl_publisher.Current(); !crl) {
+      log::Warn("crl: regenerating after a revocation failed (retried at the next fetch): {}", crl.error().detail);
+    }
+  };
   acme::ServiceDeps deps{store->get(), issuer->get(), validator.get(), &clock, &rng, &*cfg, device_attest->get(), &*webhooks};
+  deps.certificate_revoked = after_revoke;
   // Pre-sign a new certificate's OCSP answers, so its first query costs no signature.
   deps.certificate_issued = [r = responder->get()](const std::string& serial_hex) {
     if (auto signed_now = r->Presign(serial_hex); !signed_now) {
@@ -132,7 +154,7 @@ int RunServe(const ServeArgs& a) {
   https.threads = https_threads;
   // The admin API shares the HTTPS listener; its paths never reach the WFE.
   admin::Api admin_api(cfg->admin, **store, clock,
-                       admin::ClientCertTrust{(*issuer)->root_der(), (*issuer)->intermediate_der()});
+                       admin::ClientCertTrust{(*issuer)->root_der(), (*issuer)->intermediate_der()}, after_revoke);
   auto acme_server = http::Server::Start(https, [&wfe, &admin_api](const http::Request& r) {
     if (admin::IsAdminPath(r.path)) return admin_api.Handle(r);
     return wfe.Handle(r);
@@ -141,9 +163,6 @@ int RunServe(const ServeArgs& a) {
 
   ocsp::HttpEndpoint ocsp_http(**responder, clock);
 
-  crl::Options crl_opts;
-  crl_opts.validity_s = cfg->crl.validity_s;
-  crl::Publisher crl_publisher(**issuer, **store, clock, crl_opts);
   crl::HttpEndpoint crl_http(crl_publisher);
 
   // The plain-HTTP listener serves only public, unauthenticated resources: CA certificates, OCSP
