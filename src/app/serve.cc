@@ -13,10 +13,12 @@
 #include "acme/worker_pool.h"
 #include "app/commands.h"
 #include "app/files.h"
+#include "app/root_crl.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "crl/http_endpoint.h"
 #include "crl/publisher.h"
+#include "crl/root_publisher.h"
 #include "http/server.h"
 #include "issuance/issuer.h"
 #include "ocsp/http_endpoint.h"
@@ -163,7 +165,18 @@ int RunServe(const ServeArgs& a) {
 
   ocsp::HttpEndpoint ocsp_http(**responder, clock);
 
-  crl::HttpEndpoint crl_http(crl_publisher);
+  // The root CRL: renewed here only while the root key is in the data folder (read for each
+  // signature, monthly, never kept in memory); an old data folder without one gets one now.
+  RootCrlFiles root_files{cfg->Path(cfg->ca.root_crl), cfg->Path(cfg->ca.root_cert), cfg->Path(cfg->ca.root_key)};
+  crl::RootPublisher::Renew renew_root = nullptr;
+  if (FileExists(root_files.root_key)) {
+    renew_root = [root_files, passphrase = *pass, &clock, validity = cfg->crl.root_validity_s]() {
+      return RenewRootCrl(root_files, passphrase, clock.Now(), validity);
+    };
+  }
+  crl::RootPublisher root_crl(clock, [root_files] { return ReadRootCrl(root_files); }, std::move(renew_root));
+  (void)root_crl.Current();  // creates, renews or warns now rather than at the first fetch
+  crl::HttpEndpoint crl_http(crl_publisher, &root_crl);
 
   // The plain-HTTP listener serves only public, unauthenticated resources: CA certificates, OCSP
   // and the CRL. ACME is never served over plain HTTP.
@@ -193,6 +206,8 @@ int RunServe(const ServeArgs& a) {
   std::printf("  Root certificate:  %s\n", cfg->Path(cfg->ca.root_cert).c_str());
   std::printf("  OCSP responder:    %s/ocsp\n", cfg->server.public_http_url.c_str());
   std::printf("  CRL:               %s%s\n", cfg->server.public_http_url.c_str(), std::string(crl::kCrlPath).c_str());
+  std::printf("  Root CRL:          %s%s\n", cfg->server.public_http_url.c_str(),
+              std::string(crl::kRootCrlPath).c_str());
   std::printf("  certbot: REQUESTS_CA_BUNDLE=%s certbot certonly --server %s --standalone -d NAME\n",
               cfg->Path(cfg->ca.root_cert).c_str(), dir_url.c_str());
   std::printf("  lego:    LEGO_CA_CERTIFICATES=%s lego --server %s --email you@example.test --http -d NAME run\n",
