@@ -128,6 +128,8 @@ int RunServe(const ServeArgs& a) {
       if (auto done = r->Revoked(c.serial_hex); !done) {
         log::Warn("ocsp: re-signing revoked serial {} failed (signed at its next request): {}", c.serial_hex,
                   done.error().detail);
+      } else {
+        log::Info("ocsp: answers for revoked serial {} re-signed before the revocation answered", c.serial_hex);
       }
     }
     // The store's revocation revision moved, so this signs the new CRL now (logged by the publisher).
