@@ -18,6 +18,7 @@
 #include "core/cert_record.h"
 #include "core/order.h"
 #include "issuance/issuer.h"
+#include "revocation/revoker.h"
 #include "storage/store.h"
 #include "validation/device_attest.h"
 #include "validation/validator.h"
@@ -37,6 +38,8 @@ struct ServiceDeps {
   // certificate_issued runs after a certificate is stored (the server pre-signs its OCSP answers);
   // best effort: it must not fail the issuance.
   std::function<void(const std::string& serial_hex)> certificate_issued = nullptr;
+  // certificate_revoked runs after revokeCert committed, before it is answered (revocation/revoker.h).
+  revocation::RevokedHook certificate_revoked = nullptr;
 };
 
 // ChallengeResponse is the payload of a challenge POST (RFC 8555 §7.5.1: "{}" for the classic

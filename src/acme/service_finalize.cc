@@ -139,7 +139,7 @@ Result<void> Service::Revoke(ByteView cert_der, int reason, const core::Account*
   who.authority = revocation::Authority::kSubscriber;
   who.kind = acct != nullptr ? "acme-account" : "acme-cert-key";
   who.id = acct != nullptr ? acct->id : std::string();
-  CA_RETURN_IF_ERROR(revocation::Revoker(*d_.store, *d_.clock).Revoke(std::move(*rec), reason, who));
+  CA_RETURN_IF_ERROR(revocation::Revoker(*d_.store, *d_.clock, d_.certificate_revoked).Revoke(std::move(*rec), reason, who));
   return Ok();
 }
 

@@ -190,7 +190,7 @@ http::Response Api::Route(const http::Request& r, const revocation::Actor& actor
   if (!segs) return Problem(segs.error());
   const auto& s = *segs;
   const UnixTime now = clock_.Now();
-  revocation::Revoker revoker(store_, clock_);
+  revocation::Revoker revoker(store_, clock_, after_revoke_);
 
   auto run = [&]() -> Result<http::Response> {
     if (s.size() == 1 && s[0] == "certificates") {

@@ -29,8 +29,10 @@ bool IsAdminPath(const std::string& path);
 class Api final {
  public:
   // trust is our CA, for client certificates; without it only bearer tokens are accepted.
-  Api(const config::AdminConfig& cfg, storage::Store& store, const Clock& clock, ClientCertTrust trust = {})
-      : cfg_(cfg), store_(store), clock_(clock), trust_(std::move(trust)) {}
+  // after_revoke: the Revoker's after-commit hook (the server re-signs OCSP answers and the CRL).
+  Api(const config::AdminConfig& cfg, storage::Store& store, const Clock& clock, ClientCertTrust trust = {},
+      revocation::RevokedHook after_revoke = nullptr)
+      : cfg_(cfg), store_(store), clock_(clock), trust_(std::move(trust)), after_revoke_(std::move(after_revoke)) {}
 
   // Handle never throws: anything unexpected is a 500 problem (detail only in the log).
   http::Response Handle(const http::Request& r) const;
@@ -44,6 +46,7 @@ class Api final {
   storage::Store& store_;
   const Clock& clock_;
   ClientCertTrust trust_;
+  revocation::RevokedHook after_revoke_;
 };
 
 }  // namespace ca::admin

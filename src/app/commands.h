@@ -82,12 +82,14 @@ struct ProfileArgs {
 };
 int RunProfileApple(const ProfileArgs& a);
 
-// `attestca crl`: a freshly signed CRL of the intermediate (app/crl.cc). Exit codes: 0 written,
-// 1 failed, 2 usage or config error.
+// `attestca crl`: a freshly signed CRL of the intermediate (app/crl.cc); with --root, the root's
+// CRL instead (signed with the root key, next number, the data folder's copy replaced too). Exit
+// codes: 0 written, 1 failed, 2 usage or config error.
 struct CrlArgs {
   std::string config = "data/attestca.toml";
   std::string out;
-  bool pem = false;  // PEM ("X509 CRL") instead of DER
+  bool pem = false;   // PEM ("X509 CRL") instead of DER
+  bool root = false;  // the root CRL
 };
 int RunCrl(const CrlArgs& a);
 

@@ -1,12 +1,12 @@
 // `attestca crl`: sign a fresh CRL now and write it (DER, or PEM with --pem), e.g. from cron to a
-// static web server. Exit codes: 0 written, 1 failed (CA files, database, write), 2 config error.
-#include <unistd.h>
-
+// static web server; `--root` signs the root's CRL instead. Exit codes: 0 written, 1 failed (CA
+// files, database, write), 2 config error.
 #include <cstdio>
 #include <string>
 
 #include "app/commands.h"
 #include "app/files.h"
+#include "app/root_crl.h"
 #include "common/clock.h"
 #include "config/config.h"
 #include "crl/publisher.h"
@@ -22,16 +22,23 @@ int Fail1(const std::string& what, const Error& e) {
   return 1;
 }
 
-// WriteReplacing writes a sibling temporary file and renames it over path, so a web server reading
-// path never sees half a CRL.
-Result<void> WriteReplacing(const std::string& path, const std::string& data) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  CA_RETURN_IF_ERROR(WriteNewFile(tmp, data, 0644));
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return Fail(Errc::kInternal, "cannot rename " + tmp + " to " + path);
+// RunRootCrl: the root CRL, numbered after the data folder's copy, which it replaces.
+int RunRootCrl(const CrlArgs& a, const config::Config& cfg, const std::string& pass) {
+  RootCrlFiles files{cfg.Path(cfg.ca.root_crl), cfg.Path(cfg.ca.root_cert), cfg.Path(cfg.ca.root_key)};
+  if (!FileExists(files.root_key)) {
+    std::fprintf(stderr, "attestca crl: the root key %s is not here: run this where it is (or set [ca] root_key)\n",
+                 files.root_key.c_str());
+    return 1;
   }
-  return Ok();
+  SystemClock clock;
+  auto made = RenewRootCrl(files, pass, clock.Now(), cfg.crl.root_validity_s);
+  if (!made) return Fail1("signing the root CRL", made.error());
+  std::string data = a.pem ? ossl::DerToPem(made->der, "X509 CRL") : std::string(made->der.begin(), made->der.end());
+  auto wrote = WriteReplacing(a.out, data, 0644);
+  if (!wrote) return Fail1("writing " + a.out, wrote.error());
+  std::printf("%s: root CRL number %llu (also in %s), next update in %us\n", a.out.c_str(),
+              static_cast<unsigned long long>(made->number), files.crl.c_str(), cfg.crl.root_validity_s);
+  return 0;
 }
 
 }  // namespace
@@ -45,6 +52,7 @@ int RunCrl(const CrlArgs& a) {
   auto pass = ReadPassphrase(cfg->ca.passphrase_file.empty() ? "" : cfg->Path(cfg->ca.passphrase_file),
                              cfg->ca.passphrase_env);
   if (!pass) return Fail1("passphrase", pass.error());
+  if (a.root) return RunRootCrl(a, *cfg, *pass);
   auto inter_pem = ReadFile(cfg->Path(cfg->ca.intermediate_cert));
   if (!inter_pem) return Fail1("reading the intermediate certificate", inter_pem.error());
   auto key_pem = ReadFile(cfg->Path(cfg->ca.intermediate_key));
@@ -60,7 +68,7 @@ int RunCrl(const CrlArgs& a) {
   auto made = crl::Generate(**issuer, **store, clock, opts);
   if (!made) return Fail1("signing the CRL", made.error());
   std::string data = a.pem ? ossl::DerToPem(made->der, "X509 CRL") : std::string(made->der.begin(), made->der.end());
-  auto wrote = WriteReplacing(a.out, data);
+  auto wrote = WriteReplacing(a.out, data, 0644);
   if (!wrote) return Fail1("writing " + a.out, wrote.error());
   std::printf("%s: CRL number %llu, %zu revoked certificate(s), next update in %us\n", a.out.c_str(),
               static_cast<unsigned long long>(made->number), made->entries, opts.validity_s);

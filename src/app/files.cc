@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string>
 
 namespace ca::app {
 
@@ -29,6 +31,16 @@ Result<void> WriteNewFile(const std::string& path, const std::string& data, unsi
   bool ok = ::fsync(fd) == 0;
   ::close(fd);
   if (!ok) return Fail(Errc::kInternal, "cannot sync " + path);
+  return Ok();
+}
+
+Result<void> WriteReplacing(const std::string& path, const std::string& data, unsigned mode) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  CA_RETURN_IF_ERROR(WriteNewFile(tmp, data, mode));
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return Fail(Errc::kInternal, "cannot rename " + tmp + " to " + path);
+  }
   return Ok();
 }
 

@@ -8,6 +8,9 @@ namespace ca::app {
 
 // WriteNewFile creates path (failing if it exists) with the given mode and fsyncs it.
 Result<void> WriteNewFile(const std::string& path, const std::string& data, unsigned mode);
+// WriteReplacing writes a sibling temporary file and renames it over path, so a reader of path
+// (a web server, the running CA) never sees half a file.
+Result<void> WriteReplacing(const std::string& path, const std::string& data, unsigned mode);
 Result<std::string> ReadFile(const std::string& path);
 bool FileExists(const std::string& path);
 

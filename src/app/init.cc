@@ -7,6 +7,7 @@
 
 #include "app/commands.h"
 #include "app/files.h"
+#include "app/root_crl.h"
 #include "common/clock.h"
 #include "common/rng.h"
 #include "config/config.h"
@@ -18,7 +19,7 @@ namespace ca::app {
 int RunInit(const InitArgs& a) {
   std::string dir = a.dir;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-  for (const char* f : {"attestca.toml", "root.crt", "root.key", "intermediate.key", "attestca.db"}) {
+  for (const char* f : {"attestca.toml", "root.crt", "root.key", "intermediate.key", "attestca.db", "root.crl"}) {
     if (FileExists(dir + "/" + f)) {
       std::fprintf(stderr, "attestca init: %s/%s exists: refusing to overwrite an existing CA\n", dir.c_str(), f);
       return 1;
@@ -72,6 +73,15 @@ int RunInit(const InitArgs& a) {
       return 1;
     }
   }
+  // The root's CRL (number 1, nothing revoked): `openssl verify -crl_check_all` wants one for the
+  // intermediate. The defaults of the config just written name the files.
+  const config::Config defaults;
+  RootCrlFiles root_files{dir + "/" + defaults.ca.root_crl, dir + "/root.crt", dir + "/root.key"};
+  auto root_crl = RenewRootCrl(root_files, *pass, clock.Now(), defaults.crl.root_validity_s);
+  if (!root_crl) {
+    std::fprintf(stderr, "attestca init: root CRL: %s\n", root_crl.error().detail.c_str());
+    return 1;
+  }
   auto store = storage::OpenSqliteStore(dir + "/attestca.db");
   if (!store) {
     std::fprintf(stderr, "attestca init: %s\n", store.error().detail.c_str());
@@ -81,6 +91,7 @@ int RunInit(const InitArgs& a) {
   std::printf("  root certificate:  %s/root.crt   (distribute this to clients)\n", dir.c_str());
   std::printf("  root key:          %s/root.key   (keep offline after init)\n", dir.c_str());
   std::printf("  intermediate:      %s/intermediate.crt, %s/intermediate.key\n", dir.c_str(), dir.c_str());
+  std::printf("  root CRL:          %s/root.crl   (renewed by serve while root.key is here)\n", dir.c_str());
   std::printf("  config:            %s/attestca.toml\n", dir.c_str());
   std::printf("Start it with: attestca serve --config %s/attestca.toml\n", dir.c_str());
   return 0;

@@ -121,10 +121,12 @@ int main(int argc, char** argv) {
                        "Write the com.apple.credential.acme JSON (declarative device management) instead");
 
   ca::app::CrlArgs crl;
-  auto* crl_cmd = app.add_subcommand("crl", "Sign a fresh CRL of the intermediate CA and write it");
+  auto* crl_cmd = app.add_subcommand("crl", "Sign a fresh CRL of the intermediate CA (or, with --root, of the root) and write it");
   crl_cmd->add_option("--config", crl.config, "Path to attestca.toml")->capture_default_str();
   crl_cmd->add_option("--out", crl.out, "File to write (replaced atomically)")->required();
   crl_cmd->add_flag("--pem", crl.pem, "Write PEM instead of DER");
+  crl_cmd->add_flag("--root", crl.root,
+                    "Sign the root CRL instead (with the root key; also replaces the data folder's copy)");
 
   try {
     app.parse(argc, argv);

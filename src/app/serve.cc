@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <span>
 #include <thread>
 
 #include "acme/nonce.h"
@@ -12,14 +13,17 @@
 #include "acme/worker_pool.h"
 #include "app/commands.h"
 #include "app/files.h"
+#include "app/root_crl.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "crl/http_endpoint.h"
 #include "crl/publisher.h"
+#include "crl/root_publisher.h"
 #include "http/server.h"
 #include "issuance/issuer.h"
 #include "ocsp/http_endpoint.h"
 #include "ocsp/responder.h"
+#include "revocation/revoker.h"
 #include "storage/store.h"
 #include "validation/device_attest.h"
 #include "validation/validator.h"
@@ -112,7 +116,29 @@ int RunServe(const ServeArgs& a) {
   ocsp_opts.cache_entries = cfg->ocsp.cache_entries;
   auto responder = ocsp::Responder::Create(**issuer, **store, clock, ocsp_opts);
   if (!responder) return Die("OCSP responder", responder.error());
+  crl::Options crl_opts;
+  crl_opts.validity_s = cfg->crl.validity_s;
+  crl::Publisher crl_publisher(**issuer, **store, clock, crl_opts);
+  // Every revocation this process makes (ACME revokeCert, the admin API) re-signs the certificate's
+  // OCSP answers and the CRL after it commits and before it is answered. Revocations by the CLI
+  // (another process) are caught by the responder's per-request status check and the CRL's revision.
+  revocation::RevokedHook after_revoke = [r = responder->get(),
+                                          &crl_publisher](std::span<const core::CertRecord> revoked) {
+    for (const auto& c : revoked) {
+      if (auto done = r->Revoked(c.serial_hex); !done) {
+        log::Warn("ocsp: re-signing revoked serial {} failed (signed at its next request): {}", c.serial_hex,
+                  done.error().detail);
+      } else {
+        log::Info("ocsp: answers for revoked serial {} re-signed before the revocation answered", c.serial_hex);
+      }
+    }
+    // The store's revocation revision moved, so this signs the new CRL now (logged by the publisher).
+    if (auto crl = crl_publisher.Current(); !crl) {
+      log::Warn("crl: regenerating after a revocation failed (retried at the next fetch): {}", crl.error().detail);
+    }
+  };
   acme::ServiceDeps deps{store->get(), issuer->get(), validator.get(), &clock, &rng, &*cfg, device_attest->get(), &*webhooks};
+  deps.certificate_revoked = after_revoke;
   // Pre-sign a new certificate's OCSP answers, so its first query costs no signature.
   deps.certificate_issued = [r = responder->get()](const std::string& serial_hex) {
     if (auto signed_now = r->Presign(serial_hex); !signed_now) {
@@ -132,7 +158,7 @@ int RunServe(const ServeArgs& a) {
   https.threads = https_threads;
   // The admin API shares the HTTPS listener; its paths never reach the WFE.
   admin::Api admin_api(cfg->admin, **store, clock,
-                       admin::ClientCertTrust{(*issuer)->root_der(), (*issuer)->intermediate_der()});
+                       admin::ClientCertTrust{(*issuer)->root_der(), (*issuer)->intermediate_der()}, after_revoke);
   auto acme_server = http::Server::Start(https, [&wfe, &admin_api](const http::Request& r) {
     if (admin::IsAdminPath(r.path)) return admin_api.Handle(r);
     return wfe.Handle(r);
@@ -141,10 +167,18 @@ int RunServe(const ServeArgs& a) {
 
   ocsp::HttpEndpoint ocsp_http(**responder, clock);
 
-  crl::Options crl_opts;
-  crl_opts.validity_s = cfg->crl.validity_s;
-  crl::Publisher crl_publisher(**issuer, **store, clock, crl_opts);
-  crl::HttpEndpoint crl_http(crl_publisher);
+  // The root CRL: renewed here only while the root key is in the data folder (read for each
+  // signature, monthly, never kept in memory); an old data folder without one gets one now.
+  RootCrlFiles root_files{cfg->Path(cfg->ca.root_crl), cfg->Path(cfg->ca.root_cert), cfg->Path(cfg->ca.root_key)};
+  crl::RootPublisher::Renew renew_root = nullptr;
+  if (FileExists(root_files.root_key)) {
+    renew_root = [root_files, passphrase = *pass, &clock, validity = cfg->crl.root_validity_s]() {
+      return RenewRootCrl(root_files, passphrase, clock.Now(), validity);
+    };
+  }
+  crl::RootPublisher root_crl(clock, [root_files] { return ReadRootCrl(root_files); }, std::move(renew_root));
+  (void)root_crl.Current();  // creates, renews or warns now rather than at the first fetch
+  crl::HttpEndpoint crl_http(crl_publisher, &root_crl);
 
   // The plain-HTTP listener serves only public, unauthenticated resources: CA certificates, OCSP
   // and the CRL. ACME is never served over plain HTTP.
@@ -174,6 +208,8 @@ int RunServe(const ServeArgs& a) {
   std::printf("  Root certificate:  %s\n", cfg->Path(cfg->ca.root_cert).c_str());
   std::printf("  OCSP responder:    %s/ocsp\n", cfg->server.public_http_url.c_str());
   std::printf("  CRL:               %s%s\n", cfg->server.public_http_url.c_str(), std::string(crl::kCrlPath).c_str());
+  std::printf("  Root CRL:          %s%s\n", cfg->server.public_http_url.c_str(),
+              std::string(crl::kRootCrlPath).c_str());
   std::printf("  certbot: REQUESTS_CA_BUNDLE=%s certbot certonly --server %s --standalone -d NAME\n",
               cfg->Path(cfg->ca.root_cert).c_str(), dir_url.c_str());
   std::printf("  lego:    LEGO_CA_CERTIFICATES=%s lego --server %s --email you@example.test --http -d NAME run\n",

@@ -28,6 +28,10 @@ struct CaConfig {
   std::string root_cert = "root.crt";
   std::string intermediate_cert = "intermediate.crt";
   std::string intermediate_key = "intermediate.key";
+  // The root key, when kept here (self-initialised CA): serve renews the root CRL with it. Absent
+  // (root kept offline): `attestca crl --root` is run where the key is, serve warns before expiry.
+  std::string root_key = "root.key";
+  std::string root_crl = "root.crl";  // the root's CRL (DER) over the intermediates, served at /crl/root.crl
   std::string passphrase_file;  // empty: keys are not encrypted (or passphrase_env is used)
   std::string passphrase_env;
 };
@@ -66,6 +70,9 @@ struct OcspConfig {
 // CrlConfig: the CRL served at <public_http_url>/crl/intermediate.crl ([crl]).
 struct CrlConfig {
   uint32_t validity_s = 24 * 3600;  // nextUpdate - thisUpdate (1h..10d); regenerated at half of it
+  // The root CRL: nextUpdate = thisUpdate + root_validity - 1s (32d..365d: BR 4.9.7 caps CA CRLs at
+  // 12 months; serve renews it when 30 days old); renewed monthly when the root key is here.
+  uint32_t root_validity_s = 365 * 24 * 3600;
 };
 
 // AdminToken is one bearer token of the admin API: an id for the audit log and the SHA-256 of the

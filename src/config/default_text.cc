@@ -77,6 +77,11 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "intermediate_cert = " + Quote(d.ca.intermediate_cert) + "\n";
   t += "# Intermediate CA private key (PEM, optionally encrypted)\n";
   t += "intermediate_key = " + Quote(d.ca.intermediate_key) + "\n";
+  t += "# Root CA private key (PEM, same passphrase). While it is here, serve renews the root CRL\n";
+  t += "# monthly; once it is moved offline, run `attestca crl --root` where it is, yearly at least\n";
+  t += "root_key = " + Quote(d.ca.root_key) + "\n";
+  t += "# The root's CRL (DER) over the intermediate, made at init, served at <url>/crl/root.crl\n";
+  t += "root_crl = " + Quote(d.ca.root_crl) + "\n";
   t += "# File holding the passphrase of an encrypted intermediate_key (set at most one of "
        "file/env)\n";
   t += (opts.passphrase_file.empty() ? std::string("# passphrase_file = \"passphrase.txt\"")
@@ -137,6 +142,9 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "# CRL at <public_http_url>/crl/intermediate.crl, regenerated after every revocation\n";
   t += "# Validity of each CRL (nextUpdate - thisUpdate), 1h..10d; a new one is signed at half of it\n";
   t += "validity = \"24h\"\n";
+  t += "# Validity of the root CRL (<public_http_url>/crl/root.crl; nextUpdate = thisUpdate + this - 1s),\n";
+  t += "# 32d..365d; renewed when 30 days old while root_key is here, else serve warns 30 days ahead\n";
+  t += "root_validity = \"365d\"\n";
   t += "\n[admin]\n";
   t += "# Admin API (https://<listen>/admin/v1/): bearer tokens, kept as SHA-256 only. Make one with\n";
   t += "#   TOKEN=$(openssl rand -hex 32); printf %s \"$TOKEN\" | sha256sum\n";

@@ -286,6 +286,8 @@ class Parser {
                  {{"root_cert", Str(ca.root_cert)},
                   {"intermediate_cert", Str(ca.intermediate_cert)},
                   {"intermediate_key", Str(ca.intermediate_key)},
+                  {"root_key", Str(ca.root_key)},
+                  {"root_crl", Str(ca.root_crl)},
                   {"passphrase_file", Str(ca.passphrase_file)},
                   {"passphrase_env", Str(ca.passphrase_env)}});
          }},
@@ -321,7 +323,9 @@ class Parser {
                            {"cache_entries", Int(ocsp.cache_entries, 1, 10000000)}});
          }},
         {"crl",
-         [&](const toml::node& n, const std::string& path) { Table(n, path, {{"validity", Duration(crl.validity_s)}}); }},
+         [&](const toml::node& n, const std::string& path) { 
+           Table(n, path, {{"validity", Duration(crl.validity_s)}, {"root_validity", Duration(crl.root_validity_s)}});
+         }},
         {"admin",
          [&](const toml::node& n, const std::string& path) {
            Table(n, path,

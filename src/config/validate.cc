@@ -184,6 +184,8 @@ void ValidateCa(const CaConfig& ca, Problems& p) {
   CheckNonEmpty(p, "ca.root_cert", ca.root_cert);
   CheckNonEmpty(p, "ca.intermediate_cert", ca.intermediate_cert);
   CheckNonEmpty(p, "ca.intermediate_key", ca.intermediate_key);
+  CheckNonEmpty(p, "ca.root_key", ca.root_key);
+  CheckNonEmpty(p, "ca.root_crl", ca.root_crl);
   if (!ca.passphrase_file.empty() && !ca.passphrase_env.empty()) {
     p.AddAt("ca.passphrase_env", "set only one of 'ca.passphrase_file' and 'ca.passphrase_env'");
   }
@@ -229,6 +231,10 @@ void ValidateOther(const Config& cfg, Problems& p) {
   // BR 4.9.7 caps a subscriber CRL at 10 days; under an hour it would be re-signed all the time.
   if (cfg.crl.validity_s < 3600 || cfg.crl.validity_s > 10 * 24 * 3600) {
     p.AddAt("crl.validity", "'crl.validity' must be between 1h and 10d");
+  }
+  // BR 4.9.7: a CA CRL lasts at most 12 months; serve renews it at 30 days, so it must outlive that.
+  if (cfg.crl.root_validity_s < 32 * 24 * 3600 || cfg.crl.root_validity_s > 365 * 24 * 3600) {
+    p.AddAt("crl.root_validity", "'crl.root_validity' must be between 32d and 365d");
   }
   std::set<std::string> token_ids;
   for (size_t i = 0; i < cfg.admin.tokens.size(); ++i) {

@@ -34,20 +34,22 @@ http::Response HttpEndpoint::Handle(const http::Request& req) const {
 }
 
 http::Response HttpEndpoint::HandleUnsafe(const http::Request& req) const {
-  if (req.path != kCrlPath) return Plain(404, "not found\n");
+  const bool root = root_ != nullptr && req.path == kRootCrlPath;
+  if (req.path != kCrlPath && !root) return Plain(404, "not found\n");
   if (req.method != "GET" && req.method != "HEAD") {
     http::Response r = Plain(405, "use GET\n");
     r.Set("Allow", "GET, HEAD");
     return r;
   }
-  auto crl = publisher_.Current();
+  auto crl = root ? root_->Current() : publisher_.Current();
   if (!crl) {
-    log::Error("crl: cannot publish: {}", crl.error().detail);
+    // The root publisher logs its own trouble (rate-limited): the root CRL is renewed monthly at most.
+    if (!root) log::Error("crl: cannot publish: {}", crl.error().detail);
     return Plain(503, "CRL unavailable\n");
   }
   const SignedCrl& c = **crl;
   // One CRL number is one DER, so the number is a strong validator.
-  const std::string etag = "\"" + std::to_string(c.number) + "\"";
+  const std::string etag = std::string(root ? "\"root-" : "\"") + std::to_string(c.number) + "\"";
   http::Response r;
   r.Set("Cache-Control", "public, max-age=" + std::to_string(kMaxAgeSeconds));
   r.Set("ETag", etag);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <string_view>
 
 #include "common/log.h"
 #include "ocsp/delegated_signer.h"
@@ -29,6 +30,9 @@ struct Responder::State {
 };
 
 namespace {
+
+// Starts the detail of the unauthorized answer for an expired certificate without a usable answer.
+constexpr std::string_view kExpiredDetail = "certificate expired";
 
 const EVP_MD* MdFor(HashAlg h) { return h == HashAlg::kSha1 ? EVP_sha1() : EVP_sha256(); }
 
@@ -85,10 +89,19 @@ Result<std::unique_ptr<Responder>> Responder::Create(const issuance::Issuer& iss
 }
 
 Result<void> Responder::Presign(const std::string& serial_hex) const {
+  return AnswerBothHashes(serial_hex, "presign", false);
+}
+
+Result<void> Responder::Revoked(const std::string& serial_hex) const {
+  return AnswerBothHashes(serial_hex, "revoked", true);
+}
+
+Result<void> Responder::AnswerBothHashes(const std::string& serial_hex, const char* what, bool expired_is_ok) const {
+  const std::string prefix = std::string("ocsp ") + what + ": ";
   BIGNUM* bn = nullptr;
   if (serial_hex.empty() || BN_hex2bn(&bn, serial_hex.c_str()) != static_cast<int>(serial_hex.size())) {
     BN_free(bn);
-    return Fail(Errc::kInternal, "ocsp presign: serial \"" + serial_hex + "\" is not hex");
+    return Fail(Errc::kInternal, prefix + "serial \"" + serial_hex + "\" is not hex");
   }
   ossl::UniquePtr<BIGNUM> serial_bn(bn);
   ossl::UniquePtr<ASN1_STRING> serial(BN_to_ASN1_INTEGER(serial_bn.get(), nullptr));
@@ -101,7 +114,7 @@ Result<void> Responder::Presign(const std::string& serial_hex) const {
                                        serial.get());
     if (!req || id == nullptr || OCSP_request_add0_id(req.get(), id) == nullptr) {
       OCSP_CERTID_free(id);
-      return ossl::Internal("ocsp presign: building the request");
+      return ossl::Internal(prefix + "building the request");
     }
     unsigned char* der = nullptr;
     int len = i2d_OCSP_REQUEST(req.get(), &der);
@@ -109,7 +122,8 @@ Result<void> Responder::Presign(const std::string& serial_hex) const {
     Bytes bytes(der, der + len);
     OPENSSL_free(der);
     Answer a = Respond(bytes, false);
-    if (a.status != ResponseStatus::kSuccessful) return Fail(Errc::kInternal, "ocsp presign: " + a.detail);
+    if (expired_is_ok && a.status == ResponseStatus::kUnauthorized && a.detail.starts_with(kExpiredDetail)) continue;
+    if (a.status != ResponseStatus::kSuccessful) return Fail(Errc::kInternal, prefix + a.detail);
   }
   return Ok();
 }
@@ -130,9 +144,26 @@ Answer Responder::Respond(ByteView request_der, bool may_echo_nonce) const {
     log::Error("ocsp: status lookup failed: {}", statuses.error().detail);
     return ErrorAnswer(ResponseStatus::kInternalError, statuses.error().detail);
   }
-  bool echo = s_->opts.echo_nonce && may_echo_nonce && req->nonce.has_value();
-  auto answer = (!echo && req->cert_ids.size() == 1) ? Cached(*req, statuses->front()) : Sign(*req, *statuses, echo);
+  const UnixTime now = s_->clock->Now();
+  const bool any_expired = std::any_of(statuses->begin(), statuses->end(),
+                                       [now](const CertState& st) { return now > st.not_after; });
+  // An expired certificate gets no new signature: only its cached answer, without the nonce.
+  bool echo = s_->opts.echo_nonce && may_echo_nonce && req->nonce.has_value() && !any_expired;
+  Result<Answer> answer;
+  if (!echo && req->cert_ids.size() == 1) {
+    answer = Cached(*req, statuses->front());
+  } else if (any_expired) {
+    return ErrorAnswer(ResponseStatus::kUnauthorized, std::string(kExpiredDetail) + " (in a several-CertID request)");
+  } else {
+    std::vector<SingleStatus> says;
+    says.reserve(statuses->size());
+    for (const CertState& st : *statuses) says.push_back(st.status);
+    answer = Sign(*req, says, echo);
+  }
   if (!answer) {
+    if (answer.error().code == Errc::kUnauthorized) {
+      return ErrorAnswer(ResponseStatus::kUnauthorized, answer.error().detail);
+    }
     log::Error("ocsp: signing failed: {}", answer.error().detail);
     return ErrorAnswer(ResponseStatus::kInternalError, answer.error().detail);
   }
@@ -149,14 +180,21 @@ ResponderStats Responder::stats() const {
   return st;
 }
 
-Result<Answer> Responder::Cached(const ParsedRequest& req, const SingleStatus& status) const {
+Result<Answer> Responder::Cached(const ParsedRequest& req, const CertState& state) const {
+  const SingleStatus& status = state.status;
   const CertIdRef& id = req.cert_ids.front();
   const std::string key = (id.hash == HashAlg::kSha1 ? "1:" : "2:") + id.serial_hex;
   const UnixTime now = s_->clock->Now();
   auto entry = s_->cache->Get(key);
   // The status was read from the store after the request arrived: an entry that says anything else
   // (a revocation since it was signed, by any path) is never served.
-  if (!entry || !(entry->status == status) || now >= entry->refresh_at || now < entry->this_update) {
+  const bool usable = entry && entry->status == status && now >= entry->this_update;
+  if (now > state.not_after) {
+    // Expired (spec §5): no re-signing; the last answer stands until its nextUpdate, never past it.
+    if (!usable || now >= entry->next_update) {
+      return Fail(Errc::kUnauthorized, std::string(kExpiredDetail) + ": serial " + id.serial_hex);
+    }
+  } else if (!usable || now >= entry->refresh_at) {
     CA_TRY(Answer fresh, Sign(req, {status}, false));
     auto e = std::make_shared<CachedAnswer>();
     e->der = std::move(fresh.der);
@@ -167,6 +205,8 @@ Result<Answer> Responder::Cached(const ParsedRequest& req, const SingleStatus& s
     // validities: the default 4h validity re-signs after 3h, keeping an hour's margin).
     e->refresh_at = fresh.this_update + (fresh.next_update - fresh.this_update) * 3 / 4;
     e->status = status;
+    // Refused when a revocation's answer got there first: this one serves the request it was signed
+    // for (whose status read came before the revocation), and no later one.
     s_->cache->Put(key, e);
     entry = std::move(e);
   }
@@ -179,8 +219,8 @@ Result<Answer> Responder::Cached(const ParsedRequest& req, const SingleStatus& s
   return a;
 }
 
-Result<std::vector<Responder::SingleStatus>> Responder::Resolve(const ParsedRequest& req) const {
-  std::vector<SingleStatus> out;
+Result<std::vector<Responder::CertState>> Responder::Resolve(const ParsedRequest& req) const {
+  std::vector<CertState> out;
   out.reserve(req.cert_ids.size());
   for (const CertIdRef& id : req.cert_ids) {
     size_t i = Index(id.hash);
@@ -192,11 +232,12 @@ Result<std::vector<Responder::SingleStatus>> Responder::Resolve(const ParsedRequ
       if (rec.error().code == Errc::kNotFound) return Fail(Errc::kUnauthorized, "serial " + id.serial_hex + " was never issued");
       return Fail(rec.error());
     }
-    SingleStatus st;
+    CertState st;
+    st.not_after = rec->not_after;
     if (rec->revoked_at) {
-      st.revoked = true;
-      st.revoked_at = *rec->revoked_at;
-      st.reason = rec->revocation_reason;
+      st.status.revoked = true;
+      st.status.revoked_at = *rec->revoked_at;
+      st.status.reason = rec->revocation_reason;
     }
     out.push_back(st);
   }

@@ -6,8 +6,14 @@
 // responses (response_cache.h): a request costs the store lookup and a cache read. An entry is
 // served only while the store still says what it says (so a revocation from any path or process is
 // re-signed at the next request: no stale `good` after RevokeCertificate returned) and before its
-// refresh point (the last quarter of its validity), else it is re-signed first. Echoed nonces and
-// several-certificate requests are signed live, never cached.
+// refresh point (the last quarter of its validity), else it is re-signed first. In the server the
+// Revoker's hook calls Revoked(), so the revoked answers are signed before the revocation call
+// returns and that next request is a cache hit too. Echoed nonces and several-certificate requests
+// are signed live, never cached.
+//
+// Expired certificates (past notAfter) are never signed for again: the last cached answer is served
+// until its nextUpdate (which may lie past notAfter, as RFC 9919 allows), then `unauthorized`; so
+// are several-certificate requests naming one.
 //
 // Never a signing oracle: a request that names a serial we never issued, another issuer, or a hash
 // we do not answer in gets an unsigned `unauthorized` for the whole request (one unknown CertID
@@ -86,6 +92,9 @@ class Responder final {
   // Presign signs and caches the answers for a newly issued certificate (SHA-1 and SHA-256 CertIDs),
   // so that even its first request costs a lookup and a cache read, not a signature.
   Result<void> Presign(const std::string& serial_hex) const;
+  // Revoked re-signs the cached answers (SHA-1 and SHA-256 CertIDs) of a certificate whose revocation
+  // just committed, from the store's status; an expired certificate is left alone (nothing signed).
+  Result<void> Revoked(const std::string& serial_hex) const;
 
   ResponderStats stats() const;
 
@@ -93,12 +102,20 @@ class Responder final {
   struct State;
   // SingleStatus is what the store says about one CertID (reason 0, unspecified, is left out).
   using SingleStatus = StatusSnapshot;
+  // CertState: what the store says about one CertID's certificate, and when that expires.
+  struct CertState {
+    SingleStatus status;
+    UnixTime not_after = 0;
+  };
   explicit Responder(std::unique_ptr<State> s);
-  Result<std::vector<SingleStatus>> Resolve(const ParsedRequest& req) const;
+  Result<std::vector<CertState>> Resolve(const ParsedRequest& req) const;
   Result<Answer> Sign(const ParsedRequest& req, const std::vector<SingleStatus>& statuses, bool echo_nonce) const;
   // Cached answers a single-CertID request from the cache, re-signing it first when it is missing,
-  // says another status than the store, or is due for refresh.
-  Result<Answer> Cached(const ParsedRequest& req, const SingleStatus& status) const;
+  // says another status than the store, or is due for refresh; for an expired certificate it only
+  // serves a matching entry before its nextUpdate (kUnauthorized otherwise).
+  Result<Answer> Cached(const ParsedRequest& req, const CertState& state) const;
+  // AnswerBothHashes runs a request without nonce for serial in SHA-1 and in SHA-256 (Presign, Revoked).
+  Result<void> AnswerBothHashes(const std::string& serial_hex, const char* what, bool expired_is_ok) const;
 
   std::unique_ptr<State> s_;
 };

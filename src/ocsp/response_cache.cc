@@ -16,13 +16,14 @@ std::shared_ptr<const CachedAnswer> ResponseCache::Get(const std::string& key) {
   return it->second.answer;
 }
 
-void ResponseCache::Put(const std::string& key, std::shared_ptr<const CachedAnswer> answer) {
+bool ResponseCache::Put(const std::string& key, std::shared_ptr<const CachedAnswer> answer) {
   std::lock_guard lock(mu_);
   auto it = map_.find(key);
   if (it != map_.end()) {
+    if (it->second.answer->status.revoked && !answer->status.revoked) return false;
     it->second.answer = std::move(answer);
     lru_.splice(lru_.begin(), lru_, it->second.pos);
-    return;
+    return true;
   }
   lru_.push_front(key);
   map_.emplace(key, Slot{std::move(answer), lru_.begin()});
@@ -30,6 +31,7 @@ void ResponseCache::Put(const std::string& key, std::shared_ptr<const CachedAnsw
     map_.erase(lru_.back());
     lru_.pop_back();
   }
+  return true;
 }
 
 size_t ResponseCache::size() const {

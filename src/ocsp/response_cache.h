@@ -41,8 +41,10 @@ class ResponseCache final {
 
   // Get returns the entry for key (and marks it used), or null.
   std::shared_ptr<const CachedAnswer> Get(const std::string& key);
-  // Put stores (or replaces) the entry for key, evicting the least recently used past the cap.
-  void Put(const std::string& key, std::shared_ptr<const CachedAnswer> answer);
+  // Put stores (or replaces) the entry for key, evicting the least recently used past the cap. It
+  // never replaces a revoked answer with a good one (false): revocation is final, so that good was
+  // signed from a status read before the revocation committed (a lost update otherwise).
+  bool Put(const std::string& key, std::shared_ptr<const CachedAnswer> answer);
 
   size_t size() const;
   uint64_t hits() const;

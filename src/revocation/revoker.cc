@@ -1,6 +1,7 @@
 #include "revocation/revoker.h"
 
 #include <cctype>
+#include <exception>
 
 #include "common/log.h"
 
@@ -42,6 +43,7 @@ Result<core::CertRecord> Revoker::Revoke(core::CertRecord rec, int reason, const
   rec.revocation_reason = reason;
   log::Audit("certificate revoked serial={} reason={} ({}) by={}", rec.serial_hex, reason, ReasonName(reason),
              who.Describe());
+  AfterCommit(std::span<const core::CertRecord>(&rec, 1));
   return rec;
 }
 
@@ -60,7 +62,19 @@ Result<storage::DeviceRevocation> Revoker::RevokeDevice(const std::string& devic
   log::Audit("device revoked device={} identifier={} was={} certificates_revoked={} reason={} by={}", device_id,
              done->device.identifier, core::ToString(done->device.state), done->revoked.size(), reason,
              who.Describe());
+  AfterCommit(done->revoked);
   return done;
+}
+
+void Revoker::AfterCommit(std::span<const core::CertRecord> revoked) const {
+  if (!after_commit_ || revoked.empty()) return;
+  try {
+    after_commit_(revoked);
+  } catch (const std::exception& e) {
+    log::Error("revocation: after-commit hook failed: {}", e.what());
+  } catch (...) {
+    log::Error("revocation: after-commit hook failed");
+  }
 }
 
 }  // namespace ca::revocation

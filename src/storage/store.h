@@ -87,16 +87,17 @@ class CertStore {
   // matches them) and sets the device's state to revoked, in ONE transaction: after a crash either
   // all of it happened or none. kNotFound if there is no such device.
   virtual Result<DeviceRevocation> RevokeDevice(const std::string& device_id, int reason, UnixTime when) = 0;
-  // CertStatus is the revocation state alone: what the OCSP responder reads on every request.
+  // CertStatus is the revocation state and the expiry: what the OCSP responder reads on every request.
   struct CertStatus {
     std::optional<UnixTime> revoked_at;
     int revocation_reason = 0;
+    UnixTime not_after = 0;
   };
   // GetCertificateStatusBySerial: kNotFound for a serial never issued. A backend may answer it
   // with a narrower read than the whole record (SQLite does: no DER, chain or JSON).
   virtual Result<CertStatus> GetCertificateStatusBySerial(const std::string& serial_hex) {
     CA_TRY(auto rec, GetCertificateBySerial(serial_hex));
-    return CertStatus{rec.revoked_at, rec.revocation_reason};
+    return CertStatus{rec.revoked_at, rec.revocation_reason, rec.not_after};
   }
 };
 

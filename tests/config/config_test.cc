@@ -266,6 +266,24 @@ TEST(ConfigTest, CrlValidity) {
   EXPECT_NE(ErrorOf("[crl]\nshards = 2\n[provisioners.acme]\n").find("unknown key"), std::string::npos);
 }
 
+TEST(ConfigTest, RootCrlSettings) {
+  auto d = Parse("[provisioners.acme]\n");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->crl.root_validity_s, 365u * 86400);
+  EXPECT_EQ(d->ca.root_key, "root.key");
+  EXPECT_EQ(d->ca.root_crl, "root.crl");
+  auto c = Parse("[ca]\nroot_key = \"offline/none.key\"\nroot_crl = \"pub/root.crl\"\n[crl]\nroot_validity = \"90d\"\n"
+                 "[provisioners.acme]\n");
+  ASSERT_TRUE(c) << c.error().detail;
+  EXPECT_EQ(c->crl.root_validity_s, 90u * 86400);
+  EXPECT_EQ(c->ca.root_key, "offline/none.key");
+  EXPECT_EQ(c->ca.root_crl, "pub/root.crl");
+  EXPECT_EQ(ErrorOf("[crl]\nroot_validity = \"31d\"\n[provisioners.acme]\n"),
+            "t.toml:2: 'crl.root_validity' must be between 32d and 365d");
+  EXPECT_EQ(ErrorOf("[crl]\nroot_validity = \"366d\"\n[provisioners.acme]\n"),
+            "t.toml:2: 'crl.root_validity' must be between 32d and 365d");
+}
+
 TEST(ConfigTest, BadDurations) {
   EXPECT_NE(ErrorOf("[acme]\norder_lifetime = \"7 days\"\n[provisioners.acme]\n")
                 .find("'acme.order_lifetime' must be a duration"),
@@ -348,6 +366,9 @@ TEST(ConfigTest, DefaultTextRoundTrips) {
   EXPECT_EQ(c.server.external_url, "https://127.0.0.1:8443");
   EXPECT_EQ(c.server.public_http_url, "http://127.0.0.1:8080");
   EXPECT_EQ(c.crl.validity_s, 24u * 3600);
+  EXPECT_EQ(c.crl.root_validity_s, d.crl.root_validity_s);
+  EXPECT_EQ(c.ca.root_key, "root.key");
+  EXPECT_EQ(c.ca.root_crl, "root.crl");
   EXPECT_EQ(c.server.tls_cert, "tls.crt");
   EXPECT_EQ(c.server.tls_key, "tls.key");
   EXPECT_EQ(c.server.max_body_bytes, d.server.max_body_bytes);

@@ -6,6 +6,10 @@
 # revokes it (keyCompromise) the next fetch has a larger CRL number, lists the serial with the
 # reason, and `openssl verify -crl_check` says "certificate revoked". `attestca crl --out` writes a
 # fresh CRL (DER and --pem) that says the same.
+# The root CRL: `attestca init` writes it (number 1); the server serves it at /crl/root.crl (it
+# verifies with the root); `openssl verify -crl_check_all` with both CRLs says OK before and
+# "certificate revoked" after; `attestca crl --root` raises its number (file, output, and what the
+# running server serves within seconds); an old data folder without one gets one at start.
 . "$(dirname "$0")/lib.sh"
 require_cmd lego curl
 [[ "$ACME_TEST_SERVER" == attestca ]] || { log "attestca only (pebble publishes no CRL)"; exit 0; }
@@ -65,6 +69,26 @@ fetch_crl() {
 }
 crl_number() { openssl crl -in "$C/$1.pem" -noout -crlnumber | sed 's/^crlNumber=0x//'; }
 
+# 2b. The root CRL: made by init (number 1), served over HTTP as the same DER, signed by the root.
+[[ -s "$CA_DIR/root.crl" ]] || fail "attestca init did not write $CA_DIR/root.crl"
+curl -fsS -D "$C/root.h" -o "$C/root.der" "$BASE/crl/root.crl" || fail "GET /crl/root.crl failed"
+[[ "$(header "$C/root.h" Content-Type)" == application/pkix-crl ]] || fail "root CRL: Content-Type is not application/pkix-crl"
+[[ -n "$(header "$C/root.h" ETag)" ]] || fail "root CRL: no ETag"
+cmp -s "$C/root.der" "$CA_DIR/root.crl" || fail "the served root CRL is not the data folder's"
+run_ok "openssl crl -text (root)" "$C/root.txt" openssl crl -inform DER -in "$C/root.der" -noout -text
+run_ok "openssl crl -CAfile root (root CRL)" "$C/root.verify" openssl crl -inform DER -in "$C/root.der" -CAfile "$R" -noout
+assert_grep '^verify OK' "$C/root.verify" "the root CRL does not verify with the root"
+assert_grep 'No Revoked Certificates' "$C/root.txt" "the root CRL lists certificates"
+assert_grep 'X509v3 Authority Key Identifier' "$C/root.txt" "the root CRL has no authority key identifier"
+openssl crl -inform DER -in "$C/root.der" -out "$C/root.pem"
+[[ "$(openssl crl -in "$C/root.pem" -noout -crlnumber)" == crlNumber=0x01 ]] ||
+  fail "the root CRL made by init is not number 1: $(openssl crl -in "$C/root.pem" -noout -crlnumber)"
+u="$(openssl crl -in "$C/root.pem" -noout -lastupdate | cut -d= -f2)"
+n="$(openssl crl -in "$C/root.pem" -noout -nextupdate | cut -d= -f2)"
+(( $(date -d "$n" +%s) - $(date -d "$u" +%s) == 365 * 86400 - 1 )) || fail "root CRL validity is not 365d - 1s ($u, $n)"
+code="$(curl -sS -o /dev/null -w '%{http_code}' -H "If-None-Match: $(header "$C/root.h" ETag)" "$BASE/crl/root.crl")"
+[[ "$code" == 304 ]] || fail "root CRL: If-None-Match with its ETag gave $code, expected 304"
+
 # 3. Before revocation: no entries, the leaf verifies with CRL checking.
 fetch_crl before
 assert_grep 'No Revoked Certificates' "$C/before.txt" "a fresh CA's CRL lists certificates"
@@ -76,6 +100,13 @@ n="$(openssl crl -in "$C/before.pem" -noout -nextupdate | cut -d= -f2)"
 run_ok "openssl verify -crl_check (good)" "$C/verify_good.out" \
   openssl verify -crl_check -CAfile "$R" -untrusted "$I" -CRLfile "$C/before.pem" "$LEAF"
 assert_grep ": OK\$" "$C/verify_good.out" "verify -crl_check did not accept the unrevoked leaf"
+# -crl_check_all checks the intermediate against the root's CRL too: without it, no chain.
+expect_fail "openssl verify -crl_check_all (no root CRL)" "$C/verify_all_noroot.out" \
+  openssl verify -crl_check_all -CAfile "$R" -untrusted "$I" -CRLfile "$C/before.pem" "$LEAF"
+assert_grep 'unable to get certificate CRL' "$C/verify_all_noroot.out" "-crl_check_all passed without the root CRL"
+run_ok "openssl verify -crl_check_all (good)" "$C/verify_all_good.out" \
+  openssl verify -crl_check_all -CAfile "$R" -untrusted "$I" -CRLfile "$C/before.pem" -CRLfile "$C/root.pem" "$LEAF"
+assert_grep ": OK\$" "$C/verify_all_good.out" "verify -crl_check_all did not accept the unrevoked leaf"
 
 # 4. Revoke over ACME (lego, keyCompromise); the very next fetch reflects it.
 run_ok "lego revoke --reason 1" "$TEST_TMP/revoke.out" lg -d crl.acme.test revoke --reason 1 --keep
@@ -88,6 +119,9 @@ assert_grep 'Key Compromise' "$C/after.txt" "the entry has no keyCompromise reas
 expect_fail "openssl verify -crl_check (revoked)" "$C/verify_revoked.out" \
   openssl verify -crl_check -CAfile "$R" -untrusted "$I" -CRLfile "$C/after.pem" "$LEAF"
 assert_grep 'certificate revoked' "$C/verify_revoked.out" "verify -crl_check did not say 'certificate revoked'"
+expect_fail "openssl verify -crl_check_all (revoked)" "$C/verify_all_revoked.out" \
+  openssl verify -crl_check_all -CAfile "$R" -untrusted "$I" -CRLfile "$C/after.pem" -CRLfile "$C/root.pem" "$LEAF"
+assert_grep 'certificate revoked' "$C/verify_all_revoked.out" "verify -crl_check_all did not say 'certificate revoked'"
 # Unchanged state: the same CRL (same number) and a 304 for its ETag.
 etag="$(header "$C/after.h" ETag)"
 code="$(curl -sS -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$BASE/crl/intermediate.crl")"
@@ -122,6 +156,21 @@ c="$(crl_number cli)"
 expect_fail "openssl verify -crl_check (cli CRL)" "$C/verify_cli.out" \
   openssl verify -crl_check -CAfile "$R" -untrusted "$I" -CRLfile "$C/cli.pem" "$LEAF"
 assert_grep 'certificate revoked' "$C/verify_cli.out" "the CLI's CRL does not revoke the leaf"
+
+# 5b. attestca crl --root: the next number, in --out and in the data folder; the server serves it
+# within seconds (a fetch re-reads the file every 5 s); --pem works too.
+run_ok "attestca crl --root --out" "$C/root_cli.out" "$ATTESTCA_BIN" crl --config "$CA_CONFIG" --root --out "$C/root2.der"
+run_ok "openssl crl -CAfile root (crl --root)" "$C/root2.verify" openssl crl -inform DER -in "$C/root2.der" -CAfile "$R" -noout -crlnumber
+assert_grep '^verify OK' "$C/root2.verify" "attestca crl --root wrote a CRL the root does not verify"
+assert_grep '^crlNumber=0x02$' "$C/root2.verify" "attestca crl --root did not take number 2"
+cmp -s "$C/root2.der" "$CA_DIR/root.crl" || fail "attestca crl --root did not replace the data folder's root CRL"
+run_ok "attestca crl --root --pem --out" "$C/root_cli_pem.out" "$ATTESTCA_BIN" crl --config "$CA_CONFIG" --root --pem --out "$C/root3.pem"
+[[ "$(openssl crl -in "$C/root3.pem" -noout -crlnumber)" == crlNumber=0x03 ]] || fail "the second attestca crl --root is not number 3"
+served_root3() {
+  curl -fsS -o "$C/root_served.der" "$BASE/crl/root.crl" &&
+    [[ "$(openssl crl -inform DER -in "$C/root_served.der" -noout -crlnumber)" == crlNumber=0x03 ]]
+}
+wait_until 20 "the server serves the root CRL number 3" served_root3
 ca_stop
 
 # 6. Across a restart the number keeps growing (it lives in the database).
@@ -130,3 +179,21 @@ fetch_crl restarted
 r="$(crl_number restarted)"
 (( 16#$r > 16#$c )) || fail "after a restart the CRL number went back ($c -> $r)"
 ca_stop
+
+# 7. A data folder from before root CRLs (none on disk): serve makes number 1 at start (root key here).
+rm -f "$CA_DIR/root.crl"
+ca_start
+curl -fsS -o "$C/root_new.der" "$BASE/crl/root.crl" || fail "no root CRL served for an old data folder"
+[[ "$(openssl crl -inform DER -in "$C/root_new.der" -noout -crlnumber)" == crlNumber=0x01 ]] ||
+  fail "serve did not make root CRL number 1 for a data folder without one"
+cmp -s "$C/root_new.der" "$CA_DIR/root.crl" || fail "serve did not store the root CRL it made"
+ca_stop
+# ...and with the root key kept offline it serves nothing there and says so in the log.
+mv "$CA_DIR/root.key" "$CA_DIR/root.key.offline"
+rm -f "$CA_DIR/root.crl"
+ca_start
+code="$(curl -sS -o /dev/null -w '%{http_code}' "$BASE/crl/root.crl")"
+[[ "$code" == 503 ]] || fail "without a root CRL and key, /crl/root.crl gave $code, expected 503"
+assert_grep 'no root CRL to serve' "$CA_LOG" "no warning about the missing root CRL"
+ca_stop
+mv "$CA_DIR/root.key.offline" "$CA_DIR/root.key"

@@ -7,7 +7,9 @@
 # [ocsp] echo_nonce = true the nonce comes back; with [ocsp] signer = "delegated" the answers are
 # signed by an OCSP responder certificate (carried in the answer) and verify against the root alone,
 # against -VAfile, and show the responder's key hash; GET bytes and strong ETag stay the same while
-# cached.
+# cached. Revocations by the server itself re-sign the answers and the CRL before they answer (log).
+# Expired certificates are never signed for again: one revoked after its notAfter answers
+# `unauthorized`, not a freshly signed `revoked`.
 . "$(dirname "$0")/lib.sh"
 require_cmd lego
 [[ "$ACME_TEST_SERVER" == attestca ]] || { log "attestca only (pebble has no such responder)"; exit 0; }
@@ -98,6 +100,11 @@ done
 
 # 4. Revoke over ACME (lego, keyCompromise); the next answers say revoked with that reason.
 run_ok "lego revoke --reason 1" "$TEST_TMP/revoke.out" lg -d ocsp.acme.test revoke --reason 1 --keep
+# The server re-signed the answers and the CRL before revokeCert answered (no OCSP or CRL fetch yet).
+serial_lc="$(cert_serial "$LEAF" | tr 'A-F' 'a-f')"
+assert_grep "ocsp: answers for revoked serial $serial_lc re-signed before the revocation answered" "$CA_LOG" \
+  "revokeCert did not re-sign the OCSP answers"
+assert_grep "crl: signed number [0-9]+ with 1 entries" "$CA_LOG" "revokeCert did not sign a new CRL"
 ocsp_ok post_revoked revoked -issuer "$I" -cert "$LEAF" -url "$U" -CAfile "$R" -no_nonce
 assert_grep 'Reason: keyCompromise' "$O/post_revoked.out" "revoked without the keyCompromise reason"
 assert_grep 'Revocation Time:' "$O/post_revoked.out" "revoked without a revocation time"
@@ -186,4 +193,26 @@ run_ok "openssl ocsp delegated revoked" "$O/del_rev2.out" openssl ocsp -issuer "
   -CAfile "$R" -verify_other "$I" -no_nonce
 assert_grep "^$LEAF2: revoked\$" "$O/del_rev2.out" "delegated: a cached good outlived the revocation"
 assert_grep 'Reason: superseded' "$O/del_rev2.out" "delegated: revoked without the superseded reason"
+ca_stop
+
+# 9. Expired certificates: a 1-minute certificate (notBefore is backdated a minute, so notAfter is
+# its issuance time) revoked once expired answers unauthorized: nothing is signed after notAfter.
+ca_set ocsp signer '"ca"'
+ca_set provisioners.acme cert_lifetime '"1m"'
+ca_start
+run_ok "lego run --http (expired.acme.test)" "$TEST_TMP/run3.out" \
+  lg --http --http.port "127.0.0.1:$HTTP01_PORT" -d expired.acme.test run
+LEAF3="$TEST_TMP/leaf3.pem"
+openssl x509 -in "$L/certificates/expired.acme.test.crt" -out "$LEAF3"
+na3="$(date -d "$(openssl x509 -in "$LEAF3" -noout -enddate | cut -d= -f2)" +%s)"
+expired_now() { (( $(date +%s) > na3 )); }  # notAfter itself is still inside the validity
+wait_until 10 "the 1-minute certificate to expire" expired_now
+run_ok "attestca cert revoke (expired)" "$O/rev3.out" \
+  "$ATTESTCA_BIN" cert revoke "$(cert_serial "$LEAF3")" --reason keyCompromise --config "$CA_CONFIG"
+expect_fail "openssl ocsp (expired, then revoked)" "$O/expired.out" \
+  openssl ocsp -issuer "$I" -cert "$LEAF3" -url "$U" -CAfile "$R" -no_nonce
+assert_grep 'Responder Error: unauthorized \(6\)' "$O/expired.out" "an answer was signed after the certificate's notAfter"
+expect_fail "openssl ocsp -sha256 (expired, then revoked)" "$O/expired256.out" \
+  openssl ocsp -issuer "$I" -sha256 -cert "$LEAF3" -url "$U" -CAfile "$R" -no_nonce
+assert_grep 'Responder Error: unauthorized \(6\)' "$O/expired256.out" "a SHA-256 answer was signed after notAfter"
 ca_stop

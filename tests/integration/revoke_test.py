@@ -9,7 +9,8 @@ minted by the test, as in device_attest_apple_test.py) for three inventory devic
   `attestca device revoke A --reason privilegeWithdrawn` -> both of A's certificates answer revoked
     (privilegeWithdrawn), A is revoked, and a new device-attest-01 order for A is refused;
   admin API with the bearer token: list certificates (all, ?status=revoked, ?device=), GET a device,
-    revoke C's certificate (superseded, shown by OCSP), suspend and resume B, bad reason -> 400;
+    revoke C's certificate (superseded, shown by OCSP; the server re-signed the OCSP answers and the
+    CRL before answering), suspend and resume B, bad reason -> 400;
     without a token, with a wrong token or another scheme -> 401 problem document (and a log line);
   ACME still works afterwards (health).
 Output: one `ok <name>` / `FAIL <name>: ...` line per case; exit 1 on any failure.
@@ -218,6 +219,17 @@ def run(h, c, pki):
         got = must(admin("POST", f"/admin/v1/certificates/{serial}/revoke", {"reason": "superseded"}), 200).json()
         if got.get("status") != "revoked" or got.get("revocation_reason") != "superseded":
             raise SetupError(f"revoke answer: {got}")
+        # Before answering, the server re-signed the OCSP answers and the CRL (no fetch happened yet).
+        with open(h.log_path, errors="replace") as fh:
+            text = fh.read()
+        audit = text.find(f"certificate revoked serial={serial} ")
+        if audit < 0:
+            raise SetupError("no audit line for the admin revocation")
+        after = text[audit:]
+        if f"ocsp: answers for revoked serial {serial} re-signed before the revocation answered" not in after:
+            raise SetupError("the admin API answered before re-signing the OCSP answers")
+        if not re.search(r"crl: signed number \d+ with \d+ entries", after):
+            raise SetupError("the admin API answered before signing a new CRL")
         expect_ocsp(h, leaf, "revoked", "superseded")
         r = admin("POST", f"/admin/v1/certificates/{serial}/revoke", {"reason": 4})
         if r.status != 409:

@@ -60,7 +60,8 @@ struct TestCa {
   }
 };
 
-// Record stores a certificate row for a serial (the responder only reads serial and revocation).
+// Record stores a certificate row for a serial (the responder reads serial, revocation and notAfter;
+// 30 days, so tests that move the clock by days still ask about an unexpired certificate).
 inline core::CertRecord Record(const std::string& serial_hex) {
   core::CertRecord c;
   c.id = "cert-" + serial_hex;
@@ -71,7 +72,7 @@ inline core::CertRecord Record(const std::string& serial_hex) {
   c.der = {0x30, 0x00};
   c.chain_pem = "PEM";
   c.not_before = 1;
-  c.not_after = WallNow() + 86400;
+  c.not_after = WallNow() + 30 * 86400;
   c.spki_sha256_hex = "00";
   c.identifiers = {{"dns", "a.test"}};
   return c;

@@ -5,11 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <span>
 #include <thread>
 
 #include "ocsp/responder.h"
 #include "ocsp_test_util.h"
 #include "ossl/x509_build.h"
+#include "revocation/revoker.h"
 
 namespace ca::ocsp {
 namespace {
@@ -65,6 +67,23 @@ TEST(ResponseCacheTest, EvictsTheLeastRecentlyUsedPastTheCap) {
   EXPECT_NE(c.Get("c"), nullptr);
   EXPECT_EQ(c.hits(), 3u);
   EXPECT_EQ(c.misses(), 1u);
+}
+
+TEST(ResponseCacheTest, NeverReplacesRevokedWithGood) {
+  ResponseCache c(4);
+  auto good = std::make_shared<CachedAnswer>();
+  good->der = {1};
+  auto revoked = std::make_shared<CachedAnswer>();
+  revoked->der = {2};
+  revoked->status.revoked = true;
+  EXPECT_TRUE(c.Put("a", good));
+  EXPECT_TRUE(c.Put("a", revoked));
+  EXPECT_FALSE(c.Put("a", good));  // a good signed from a status read before the revocation
+  EXPECT_EQ(c.Get("a")->der, Bytes{2});
+  auto newer_good = std::make_shared<CachedAnswer>(*good);
+  EXPECT_TRUE(c.Put("b", good));
+  EXPECT_TRUE(c.Put("b", newer_good));  // a refresh of the same status replaces
+  EXPECT_EQ(c.Get("b"), newer_good);
 }
 
 TEST_F(CacheTest, SecondRequestIsAHitWithoutSigning) {
@@ -126,6 +145,32 @@ TEST_F(CacheTest, RevocationInTheStoreBetweenTwoRequestsIsAnsweredAtOnce) {
   EXPECT_EQ(responder_->stats().signatures, 2u);
 }
 
+// Revocation through the Revoker with the server's hook: the revoked answers are signed before Revoke
+// returns, so the next requests (both hashes) are cache hits that sign nothing.
+TEST_F(CacheTest, RevokerHookResignsBeforeRevokeReturns) {
+  std::string s = StoredSerial("hook.test");
+  ASSERT_TRUE(responder_->Presign(s));
+  ASSERT_EQ(StatusOf(Ask(s), s), V_OCSP_CERTSTATUS_GOOD);
+  revocation::Revoker revoker(*store_, clock_, [this](std::span<const core::CertRecord> revoked) {
+    for (const auto& c : revoked) EXPECT_TRUE(responder_->Revoked(c.serial_hex));
+  });
+  ASSERT_TRUE(revoker.RevokeSerial(s, 1, revocation::Actor{"cli", "test"}));
+  ResponderStats after_revoke = responder_->stats();
+  EXPECT_EQ(after_revoke.signatures, 4u);  // 2 pre-signed good + 2 revoked, all before Revoke returned
+  EXPECT_EQ(after_revoke.cache_size, 2u);
+  Answer a1 = Ask(s, EVP_sha1());
+  Answer a2 = Ask(s, EVP_sha256());
+  EXPECT_EQ(StatusOf(a1, s, EVP_sha1()), V_OCSP_CERTSTATUS_REVOKED);
+  EXPECT_EQ(StatusOf(a2, s, EVP_sha256()), V_OCSP_CERTSTATUS_REVOKED);
+  ResponderStats st = responder_->stats();
+  EXPECT_EQ(st.signatures, after_revoke.signatures);
+  EXPECT_EQ(st.cache_hits, after_revoke.cache_hits + 2);
+  EXPECT_EQ(st.cache_misses, after_revoke.cache_misses);
+  // Revoked again (a second hook call, e.g. a retry): the cache already says it, nothing is signed.
+  ASSERT_TRUE(responder_->Revoked(s));
+  EXPECT_EQ(responder_->stats().signatures, after_revoke.signatures);
+}
+
 TEST_F(CacheTest, RefreshedInTheLastQuarterOfItsValidity) {
   Make(ResponderOptions{4 * 3600, false});
   clock_.Advance(60 - clock_.Now() % 60);
@@ -165,6 +210,86 @@ TEST_F(CacheTest, EchoedNoncesAreSignedLiveAndNeverCached) {
   EXPECT_NE(a.der, b.der);
   EXPECT_EQ(responder_->stats().cache_size, 0u);
   EXPECT_EQ(responder_->stats().signatures, 2u);
+}
+
+// Expired certificates (spec §5): never signed for again; the last answer until its nextUpdate.
+class ExpiryTest : public CacheTest {
+ protected:
+  // StoredExpiring stores a certificate whose notAfter is `in` seconds from now.
+  std::string StoredExpiring(const std::string& name, UnixTime in) {
+    auto leaf = ca_.Issue(name);
+    std::string hex = *ossl::SerialHex(X509_get0_serialNumber(leaf.get()));
+    core::CertRecord rec = Record(hex);
+    rec.not_after = clock_.Now() + in;
+    EXPECT_TRUE(store_->InsertCertificate(rec));
+    return hex;
+  }
+  static constexpr Bytes::value_type kUnauthorized = 6;
+  static bool IsUnauthorized(const Answer& a) {
+    return a.status == ResponseStatus::kUnauthorized && a.der == Bytes({0x30, 0x03, 0x0a, 0x01, kUnauthorized});
+  }
+};
+
+TEST_F(ExpiryTest, LastAnswerIsServedUntilItsNextUpdateThenUnauthorized) {
+  clock_.Advance(60 - clock_.Now() % 60);
+  std::string s = StoredExpiring("expiring.test", 600);
+  Answer first = Ask(s);
+  ASSERT_EQ(StatusOf(first, s), V_OCSP_CERTSTATUS_GOOD);
+  EXPECT_GT(first.next_update, clock_.Now() + 600);  // nextUpdate may lie past notAfter
+  clock_.Advance(3 * 3600);  // past notAfter and past the refresh point: no re-signing
+  Answer later = Ask(s);
+  EXPECT_EQ(later.der, first.der);
+  EXPECT_EQ(responder_->stats().signatures, 1u);
+  clock_.Advance(first.next_update - clock_.Now() - 1);  // the last second of its validity
+  EXPECT_EQ(Ask(s).der, first.der);
+  clock_.Advance(1);  // at nextUpdate
+  EXPECT_TRUE(IsUnauthorized(Ask(s)));
+  EXPECT_EQ(responder_->stats().signatures, 1u);
+}
+
+TEST_F(ExpiryTest, ExpiredWithoutACachedAnswerIsUnauthorized) {
+  std::string s = StoredExpiring("gone.test", -1);
+  EXPECT_TRUE(IsUnauthorized(Ask(s, EVP_sha1())));
+  EXPECT_TRUE(IsUnauthorized(Ask(s, EVP_sha256())));
+  EXPECT_FALSE(responder_->Presign(s));
+  EXPECT_TRUE(responder_->Revoked(s));  // nothing to re-sign is no failure
+  EXPECT_EQ(responder_->stats().signatures, 0u);
+  EXPECT_EQ(responder_->stats().cache_size, 0u);
+}
+
+TEST_F(ExpiryTest, NotAfterItselfIsStillValid) {
+  std::string s = StoredExpiring("edge.test", 0);  // notAfter == now: inclusive (RFC 5280 §4.1.2.5)
+  EXPECT_EQ(StatusOf(Ask(s), s), V_OCSP_CERTSTATUS_GOOD);
+  EXPECT_EQ(responder_->stats().signatures, 1u);
+}
+
+TEST_F(ExpiryTest, RevokedAfterExpiryIsUnauthorizedNeverTheCachedGood) {
+  std::string s = StoredExpiring("late.test", 60);
+  ASSERT_EQ(StatusOf(Ask(s), s), V_OCSP_CERTSTATUS_GOOD);
+  clock_.Advance(120);
+  ASSERT_TRUE(store_->RevokeCertificate("cert-" + s, 1, clock_.Now()));
+  EXPECT_TRUE(IsUnauthorized(Ask(s)));
+  EXPECT_EQ(responder_->stats().signatures, 1u);
+}
+
+TEST_F(ExpiryTest, SeveralCertIdsWithAnExpiredOneAreUnauthorized) {
+  std::string fresh = StoredSerial("fresh.test");
+  std::string old = StoredExpiring("old.test", -1);
+  Answer a = responder_->Respond(
+      RequestDer({CertIdFor(ca_.inter.get(), fresh), CertIdFor(ca_.inter.get(), old)}), false);
+  EXPECT_TRUE(IsUnauthorized(a));
+  EXPECT_EQ(responder_->stats().signatures, 0u);
+}
+
+TEST_F(ExpiryTest, EchoedNonceIsNotSignedForAnExpiredCertificate) {
+  Make(ResponderOptions{4 * 3600, true});
+  std::string s = StoredExpiring("nonce-exp.test", 60);
+  Answer cached = Ask(s);  // no nonce: cached
+  clock_.Advance(120);
+  Answer a = responder_->Respond(RequestDer({CertIdFor(ca_.inter.get(), s)}, 16), true);
+  EXPECT_FALSE(a.nonce_echoed);
+  EXPECT_EQ(a.der, cached.der);
+  EXPECT_EQ(responder_->stats().signatures, 1u);
 }
 
 // The contract: once RevokeCertificate has returned, no request gets `good`, while other threads

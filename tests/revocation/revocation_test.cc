@@ -1,6 +1,11 @@
 // Reason parsing, serial normalization and the Revoker (store effects, refusals).
 #include <gtest/gtest.h>
 
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include "revocation/reason.h"
 #include "revocation/revoker.h"
 #include "revocation/summary.h"
@@ -105,6 +110,44 @@ TEST_F(RevokerTest, RevokeDevice) {
   EXPECT_EQ(j["revocation_reason"], "privilegeWithdrawn");
   EXPECT_EQ(j["device_id"], "devA");
   EXPECT_EQ(r.RevokeDevice("nope", 0, cli_).error().code, Errc::kNotFound);
+}
+
+// The after-commit hook: runs once per Revoke* that changed something, after the store says revoked.
+TEST_F(RevokerTest, HookRunsAfterTheCommitBeforeReturning) {
+  std::vector<std::vector<std::string>> calls;  // serials per call
+  bool store_said_revoked = true;
+  auto hook = [&](std::span<const core::CertRecord> revoked) {
+    std::vector<std::string> serials;
+    for (const auto& c : revoked) {
+      serials.push_back(c.serial_hex);
+      EXPECT_EQ(c.revoked_at, 1000);
+      EXPECT_EQ(c.revocation_reason, 4);
+      auto st = store_->GetCertificateStatusBySerial(c.serial_hex);
+      store_said_revoked = store_said_revoked && st && st->revoked_at.has_value();
+    }
+    calls.push_back(serials);
+  };
+  Revoker r(*store_, clock_, hook);
+  ASSERT_TRUE(r.RevokeSerial("0a", 4, cli_));
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0], std::vector<std::string>{"0a"});
+  // Refusals commit nothing and call nothing.
+  EXPECT_FALSE(r.RevokeSerial("0a", 4, cli_));
+  EXPECT_FALSE(r.RevokeSerial("0b", 2, cli_));
+  EXPECT_FALSE(r.RevokeDevice("devA", 6, cli_));
+  EXPECT_EQ(calls.size(), 1u);
+  // A device: one call with every certificate it revoked now (0a was already).
+  ASSERT_TRUE(r.RevokeDevice("devA", 4, cli_));
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1], std::vector<std::string>{"0b"});
+  EXPECT_TRUE(store_said_revoked);
+}
+
+TEST_F(RevokerTest, AThrowingHookDoesNotUndoTheRevocation) {
+  Revoker r(*store_, clock_, [](std::span<const core::CertRecord>) { throw std::runtime_error("hook broke"); });
+  auto rec = r.RevokeSerial("0a", 1, cli_);
+  ASSERT_TRUE(rec) << rec.error().detail;
+  EXPECT_TRUE(store_->GetCertificateBySerial("0a")->revoked_at);
 }
 
 TEST(Summary, Status) {

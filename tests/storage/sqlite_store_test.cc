@@ -190,6 +190,7 @@ TEST(SqliteStore, CertificatesAndRevocation) {
   ASSERT_TRUE(st);
   EXPECT_EQ(*st->revoked_at, 100);
   EXPECT_EQ(st->revocation_reason, 1);
+  EXPECT_EQ(st->not_after, 2);  // the responder signs nothing new past it
   auto good = s->GetCertificateStatusBySerial("1a2c");
   ASSERT_TRUE(good);
   EXPECT_FALSE(good->revoked_at);

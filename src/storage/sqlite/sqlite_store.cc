@@ -319,11 +319,12 @@ class SqliteStore final : public Store {
   // Read on every OCSP request (the statement comes from the cache, parsed once).
   Result<CertStatus> GetCertificateStatusBySerial(const std::string& serial_hex) override {
     std::lock_guard lock(mu_);
-    CA_TRY(auto s, stmts_.Prepare("SELECT revoked_at, revocation_reason FROM certificates WHERE serial = ?"));
+    CA_TRY(auto s, stmts_.Prepare(
+                       "SELECT revoked_at, revocation_reason, not_after FROM certificates WHERE serial = ?"));
     s.Bind(1, serial_hex);
     CA_TRY(bool row, s.Step());
     if (!row) return Fail(Errc::kNotFound, "certificate not found");
-    return CertStatus{s.OptInt(0), static_cast<int>(s.Int(1))};
+    return CertStatus{s.OptInt(0), static_cast<int>(s.Int(1)), s.Int(2)};
   }
 
   Result<void> RevokeCertificate(const std::string& id, int reason, UnixTime when) override {
