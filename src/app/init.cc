@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "app/cli_store.h"
 #include "app/commands.h"
 #include "app/files.h"
 #include "common/clock.h"
@@ -16,6 +17,15 @@
 namespace ca::app {
 
 int RunInit(const InitArgs& a) {
+  const bool pg = a.storage == "postgres";
+  if (pg != !a.db_url.empty()) {
+    std::fprintf(stderr, "attestca init: --db-url is required with --storage postgres, and only with it\n");
+    return 2;
+  }
+  if (pg && a.db_url.rfind("postgresql://", 0) != 0 && a.db_url.rfind("postgres://", 0) != 0) {
+    std::fprintf(stderr, "attestca init: --db-url must be a postgresql:// URL\n");
+    return 2;
+  }
   std::string dir = a.dir;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   for (const char* f : {"attestca.toml", "root.crt", "root.key", "intermediate.key", "attestca.db"}) {
@@ -53,6 +63,8 @@ int RunInit(const InitArgs& a) {
   io.dns_names = opts.tls_names;
   io.passphrase_file = a.passphrase_file;
   io.passphrase_env = a.passphrase_env;
+  io.storage_backend = a.storage;
+  io.storage_url = a.db_url;
   struct Out {
     const char* name;
     const std::string* data;
@@ -72,9 +84,14 @@ int RunInit(const InitArgs& a) {
       return 1;
     }
   }
-  auto store = storage::OpenSqliteStore(dir + "/attestca.db");
-  if (!store) {
-    std::fprintf(stderr, "attestca init: %s\n", store.error().detail.c_str());
+  // The database last: on PostgreSQL its schema is prepared (migrated) here, once for the cluster.
+  config::DatabaseConfig db;
+  db.backend = a.storage;
+  db.url = a.db_url;
+  auto schema = pg ? storage::MigratePostgres(PostgresOptionsFor(db)) : storage::MigrateSqlite(dir + "/attestca.db");
+  if (!schema) {
+    std::string where = pg ? storage::RedactPostgresUrl(a.db_url) : dir + "/attestca.db";
+    std::fprintf(stderr, "attestca init: %s: %s\n", where.c_str(), schema.error().detail.c_str());
     return 1;
   }
   std::printf("Created a new CA in %s\n", dir.c_str());
@@ -82,6 +99,7 @@ int RunInit(const InitArgs& a) {
   std::printf("  root key:          %s/root.key   (keep offline after init)\n", dir.c_str());
   std::printf("  intermediate:      %s/intermediate.crt, %s/intermediate.key\n", dir.c_str(), dir.c_str());
   std::printf("  config:            %s/attestca.toml\n", dir.c_str());
+  if (pg) std::printf("  database:          %s (schema version %d)\n", storage::RedactPostgresUrl(a.db_url).c_str(), schema->after);
   std::printf("Start it with: attestca serve --config %s/attestca.toml\n", dir.c_str());
   return 0;
 }
