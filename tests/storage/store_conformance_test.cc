@@ -1,20 +1,20 @@
-// Store conformance tests, run against the real SQLite backend (":memory:" and a file).
+// Store conformance tests: accounts, EAB keys, orders, certificates, CRL state and schema, run on
+// every backend (test_backends.h) with the same expectations.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <filesystem>
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "storage/store.h"
+#include "storage/test_backends.h"
 
 namespace ca::storage {
 namespace {
 
-std::unique_ptr<Store> Open(const std::string& path = ":memory:") {
-  auto s = OpenSqliteStore(path);
-  EXPECT_TRUE(s) << (s ? "" : s.error().detail);
-  return std::move(*s);
-}
+using conformance::StoreTest;
 
 core::Account MakeAccount(const std::string& id, const std::string& thumb) {
   core::Account a;
@@ -54,8 +54,26 @@ core::Authz MakeAuthz(const std::string& id, const std::string& order) {
   return a;
 }
 
-TEST(SqliteStore, AccountRoundTripAndUniqueKey) {
-  auto s = Open();
+core::CertRecord MakeCert(const std::string& id, const std::string& serial) {
+  core::CertRecord c;
+  c.id = id;
+  c.serial_hex = serial;
+  c.account_id = "acct1";
+  c.order_id = "o1";
+  c.provisioner = "acme";
+  c.der = {0x30, 0x00};
+  c.chain_pem = "PEM";
+  c.not_before = 1;
+  c.not_after = 200000;
+  c.spki_sha256_hex = "ab";
+  c.identifiers = {{"dns", "a.test"}};
+  return c;
+}
+
+using StoreConformance = StoreTest;
+
+TEST_P(StoreConformance, AccountRoundTripAndUniqueKey) {
+  auto* s = store();
   ASSERT_TRUE(s->CreateAccount(MakeAccount("acct1", "tp1")));
   auto got = s->GetAccount("acct1");
   ASSERT_TRUE(got);
@@ -74,8 +92,8 @@ TEST(SqliteStore, AccountRoundTripAndUniqueKey) {
   EXPECT_EQ(s->GetAccount("nope").error().code, Errc::kNotFound);
 }
 
-TEST(SqliteStore, AccountUpdate) {
-  auto s = Open();
+TEST_P(StoreConformance, AccountUpdate) {
+  auto* s = store();
   ASSERT_TRUE(s->CreateAccount(MakeAccount("acct1", "tp1")));
   auto a = *s->GetAccount("acct1");
   a.status = core::AccountStatus::kDeactivated;
@@ -90,8 +108,8 @@ TEST(SqliteStore, AccountUpdate) {
   EXPECT_EQ(s->UpdateAccount(a).error().code, Errc::kNotFound);
 }
 
-TEST(SqliteStore, EabKeyBindsOnce) {
-  auto s = Open();
+TEST_P(StoreConformance, EabKeyBindsOnce) {
+  auto* s = store();
   ASSERT_TRUE(s->CreateEabKey({"kid1", "acme", "c2VjcmV0", std::nullopt, 1}));
   ASSERT_TRUE(s->BindEabKey("kid1", "acct1"));
   auto again = s->BindEabKey("kid1", "acct2");
@@ -101,8 +119,8 @@ TEST(SqliteStore, EabKeyBindsOnce) {
   EXPECT_EQ(s->GetEabKey("zzz").error().code, Errc::kNotFound);
 }
 
-TEST(SqliteStore, OrderAndAuthzRoundTrip) {
-  auto s = Open();
+TEST_P(StoreConformance, OrderAndAuthzRoundTrip) {
+  auto* s = store();
   ASSERT_TRUE(s->CreateOrder(MakeOrder("o1", "acct1", {"z1"}), {MakeAuthz("z1", "o1")}));
   auto o = s->GetOrder("o1");
   ASSERT_TRUE(o);
@@ -127,8 +145,8 @@ TEST(SqliteStore, OrderAndAuthzRoundTrip) {
   EXPECT_EQ(s->GetAuthzs({"z1", "nope"}).error().code, Errc::kNotFound);
 }
 
-TEST(SqliteStore, CreateOrderIsAtomic) {
-  auto s = Open();
+TEST_P(StoreConformance, CreateOrderIsAtomic) {
+  auto* s = store();
   ASSERT_TRUE(s->CreateOrder(MakeOrder("o1", "acct1", {"z1"}), {MakeAuthz("z1", "o1")}));
   // The second order reuses authz id z1: the whole transaction must roll back.
   auto r = s->CreateOrder(MakeOrder("o2", "acct1", {"z2", "z1"}), {MakeAuthz("z2", "o2"), MakeAuthz("z1", "o2")});
@@ -137,8 +155,8 @@ TEST(SqliteStore, CreateOrderIsAtomic) {
   EXPECT_EQ(s->GetAuthz("z2").error().code, Errc::kNotFound);
 }
 
-TEST(SqliteStore, TransitionOrderIsCompareAndSet) {
-  auto s = Open();
+TEST_P(StoreConformance, TransitionOrderIsCompareAndSet) {
+  auto* s = store();
   ASSERT_TRUE(s->CreateOrder(MakeOrder("o1", "acct1", {}), {}));
   EXPECT_TRUE(*s->TransitionOrder("o1", core::OrderStatus::kPending, core::OrderStatus::kProcessing));
   EXPECT_FALSE(*s->TransitionOrder("o1", core::OrderStatus::kPending, core::OrderStatus::kProcessing));
@@ -153,8 +171,8 @@ TEST(SqliteStore, TransitionOrderIsCompareAndSet) {
   EXPECT_EQ(ids.size(), 2u);
 }
 
-TEST(SqliteStore, CertificatesAndRevocation) {
-  auto s = Open();
+TEST_P(StoreConformance, CertificatesAndRevocation) {
+  auto* s = store();
   core::CertRecord c;
   c.id = "c1";
   c.serial_hex = "1a2b";
@@ -196,63 +214,148 @@ TEST(SqliteStore, CertificatesAndRevocation) {
   EXPECT_EQ(s->GetCertificateStatusBySerial("ffff").error().code, Errc::kNotFound);
 }
 
-TEST(SqliteStore, PersistsAcrossReopenAndMigratesOnce) {
-  std::string path = std::filesystem::temp_directory_path() / ("attestca-store-" + std::to_string(::getpid()) + ".db");
-  {
-    auto s = Open(path);
-    ASSERT_TRUE(s->CreateAccount(MakeAccount("acct1", "tp1")));
-  }
-  {
-    auto s = Open(path);  // migrations already applied: must not fail or wipe data
-    EXPECT_TRUE(s->GetAccount("acct1"));
-  }
-  std::filesystem::remove(path);
-  std::filesystem::remove(path + "-wal");
-  std::filesystem::remove(path + "-shm");
+TEST_P(StoreConformance, PersistsAcrossReopenAndMigratesOnce) {
+  ASSERT_TRUE(store()->CreateAccount(MakeAccount("acct1", "tp1")));
+  auto* again = OpenAnother();  // migrations already applied: must not fail or wipe data
+  ASSERT_NE(again, nullptr);
+  EXPECT_TRUE(again->GetAccount("acct1"));
 }
 
-}  // namespace
-}  // namespace ca::storage
-
-namespace ca::storage {
-namespace {
-
-// The OCSP responder's kept status statement must see a revocation written by another connection
-// (another process: `attestca cert revoke` next to a running server).
-TEST(SqliteStore, StatusReadSeesARevocationFromAnotherConnection) {
-  std::string path =
-      std::filesystem::temp_directory_path() / ("attestca-status-" + std::to_string(::getpid()) + ".db");
-  {
-    auto server = OpenSqliteStore(path);
-    ASSERT_TRUE(server);
-    auto cli = OpenSqliteStore(path);
-    ASSERT_TRUE(cli);
-    core::CertRecord c;
-    c.id = "c1";
-    c.serial_hex = "0abc";
-    c.account_id = "acct";
-    c.order_id = "o1";
-    c.provisioner = "acme";
-    c.der = {0x30, 0x00};
-    c.chain_pem = "PEM";
-    c.not_before = 1;
-    c.not_after = 2;
-    c.spki_sha256_hex = "ab";
-    c.identifiers = {{"dns", "a.test"}};
-    ASSERT_TRUE((*cli)->InsertCertificate(c));
-    auto before = (*server)->GetCertificateStatusBySerial("0abc");
-    ASSERT_TRUE(before);
-    EXPECT_FALSE(before->revoked_at);
-    ASSERT_TRUE((*cli)->RevokeCertificate("c1", 4, 1234));
-    auto after = (*server)->GetCertificateStatusBySerial("0abc");
-    ASSERT_TRUE(after);
-    EXPECT_EQ(after->revoked_at, std::optional<UnixTime>(1234));
-    EXPECT_EQ(after->revocation_reason, 4);
-  }
-  std::filesystem::remove(path);
-  std::filesystem::remove(path + "-wal");
-  std::filesystem::remove(path + "-shm");
+// The OCSP responder's status read must see a revocation written by another instance (the CLI next
+// to a running server, or another node).
+TEST_P(StoreConformance, StatusReadSeesARevocationFromAnotherConnection) {
+  auto* server = store();
+  auto* cli = OpenAnother();
+  ASSERT_NE(cli, nullptr);
+  ASSERT_TRUE(cli->InsertCertificate(MakeCert("c1", "0abc")));
+  auto before = server->GetCertificateStatusBySerial("0abc");
+  ASSERT_TRUE(before);
+  EXPECT_FALSE(before->revoked_at);
+  ASSERT_TRUE(cli->RevokeCertificate("c1", 4, 1234));
+  auto after = server->GetCertificateStatusBySerial("0abc");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->revoked_at, std::optional<UnixTime>(1234));
+  EXPECT_EQ(after->revocation_reason, 4);
 }
+
+// Every octet value survives the round trip (bytea on PostgreSQL, BLOB on SQLite).
+TEST_P(StoreConformance, CertificateDerKeepsEveryOctet) {
+  auto c = MakeCert("c1", "01");
+  c.der.clear();
+  for (int round = 0; round < 40; ++round) {
+    for (int b = 0; b < 256; ++b) c.der.push_back(static_cast<uint8_t>(b));
+  }
+  c.chain_pem = std::string("-----BEGIN CERTIFICATE-----\n\xC3\xA9\n-----END CERTIFICATE-----\n");
+  ASSERT_TRUE(store()->InsertCertificate(c));
+  auto got = store()->GetCertificate("c1");
+  ASSERT_TRUE(got) << got.error().detail;
+  EXPECT_EQ(got->der, c.der);
+  EXPECT_EQ(got->chain_pem, c.chain_pem);
+  EXPECT_EQ(got->not_before, c.not_before);
+  EXPECT_EQ(got->not_after, c.not_after);
+}
+
+// Values are parameters, never SQL: quotes and backslashes are stored as they are.
+TEST_P(StoreConformance, ValuesAreNeverSql) {
+  auto a = MakeAccount("acct'; DROP TABLE accounts; --", "tp\\'\"1");
+  a.contact = {"mailto:o'brien@example.test"};
+  ASSERT_TRUE(store()->CreateAccount(a));
+  auto got = store()->GetAccount(a.id);
+  ASSERT_TRUE(got) << got.error().detail;
+  EXPECT_EQ(got->thumbprint, "tp\\'\"1");
+  EXPECT_EQ(got->contact, a.contact);
+}
+
+// Two instances (nodes) race to move one order out of `processing`: exactly one wins, so an order
+// is never finalized twice.
+TEST_P(StoreConformance, TransitionOrderHasOneWinnerAcrossInstances) {
+  auto* other = OpenAnother();
+  ASSERT_NE(other, nullptr);
+  for (int i = 0; i < 20; ++i) {
+    std::string id = "o" + std::to_string(i);
+    ASSERT_TRUE(store()->CreateOrder(MakeOrder(id, "acct1", {}), {}));
+    std::atomic<int> wins{0};
+    std::atomic<int> errors{0};
+    auto race = [&](Store* s) {
+      auto r = s->TransitionOrder(id, core::OrderStatus::kPending, core::OrderStatus::kProcessing);
+      if (!r) ++errors;
+      else if (*r) ++wins;
+    };
+    std::thread a(race, store()), b(race, other);
+    a.join();
+    b.join();
+    EXPECT_EQ(errors.load(), 0);
+    EXPECT_EQ(wins.load(), 1) << id;
+  }
+}
+
+TEST_P(StoreConformance, CrlNumbersAreUniqueAndThisUpdateNeverGoesBack) {
+  auto* other = OpenAnother();
+  ASSERT_NE(other, nullptr);
+  auto first = store()->NextCrlNumber(1000);
+  ASSERT_TRUE(first) << first.error().detail;
+  EXPECT_EQ(first->number, 1u);
+  EXPECT_EQ(first->this_update, 1000);
+  auto back = other->NextCrlNumber(900);  // the clock went back
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->number, 2u);
+  EXPECT_EQ(back->this_update, 1000);
+  std::vector<uint64_t> numbers;
+  std::mutex mu;
+  auto reserve = [&](Store* s) {
+    for (int i = 0; i < 25; ++i) {
+      auto n = s->NextCrlNumber(2000);
+      ASSERT_TRUE(n);
+      std::lock_guard lock(mu);
+      numbers.push_back(n->number);
+    }
+  };
+  std::thread a(reserve, store()), b(reserve, other);
+  a.join();
+  b.join();
+  std::set<uint64_t> unique(numbers.begin(), numbers.end());
+  EXPECT_EQ(unique.size(), 50u);
+  EXPECT_EQ(*unique.begin(), 3u);
+  EXPECT_EQ(*unique.rbegin(), 52u);
+}
+
+// The revision changes in the transaction of every revocation, whichever instance wrote it.
+TEST_P(StoreConformance, RevocationRevisionFollowsEveryRevocation) {
+  auto* other = OpenAnother();
+  ASSERT_NE(other, nullptr);
+  auto r0 = store()->RevocationRevision();
+  ASSERT_TRUE(r0) << r0.error().detail;
+  ASSERT_TRUE(store()->InsertCertificate(MakeCert("c1", "01")));
+  EXPECT_EQ(*store()->RevocationRevision(), *r0);  // a good certificate changes no CRL
+  ASSERT_TRUE(other->RevokeCertificate("c1", 1, 100));
+  auto r1 = *store()->RevocationRevision();
+  EXPECT_GT(r1, *r0);
+  auto revoked = MakeCert("c2", "02");
+  revoked.revoked_at = 50;
+  ASSERT_TRUE(other->InsertCertificate(revoked));
+  auto r2 = *store()->RevocationRevision();
+  EXPECT_GT(r2, r1);
+  EXPECT_FALSE(store()->RevokeCertificate("c1", 1, 101));  // already revoked: nothing changed
+  EXPECT_EQ(*store()->RevocationRevision(), r2);
+  auto listed = store()->ListRevokedUnexpired(0);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].serial_hex, "01");
+  EXPECT_EQ((*listed)[1].serial_hex, "02");
+  EXPECT_EQ((*listed)[1].revoked_at, 50);
+  EXPECT_TRUE(store()->ListRevokedUnexpired(1'000'000)->empty());  // past notAfter
+}
+
+// A database migrated by a newer attestca is refused, untouched.
+TEST_P(StoreConformance, RefusesANewerSchema) {
+  ASSERT_TRUE(db().Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '0999_future', 0)"));
+  auto newer = db().Open();
+  ASSERT_FALSE(newer);
+  EXPECT_NE(newer.error().detail.find("newer than this attestca"), std::string::npos) << newer.error().detail;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::ValuesIn(conformance::AllBackends()),
+                         conformance::BackendName);
 
 }  // namespace
 }  // namespace ca::storage
