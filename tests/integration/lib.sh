@@ -273,6 +273,25 @@ pg_test_db_url() {
   printf '%s/%s%s' "${base%/*}" "$PG_TEST_DB" "$query"
 }
 
+# db_update_one SQL VALUE: runs an UPDATE with one `?` placeholder bound to VALUE on the CA's database
+# (whichever backend), as another process would; fails unless exactly one row changed.
+db_update_one() {
+  local sql="$1" value="$2" out
+  if [[ "$ATTESTCA_TEST_BACKEND" == postgres ]]; then
+    out="$(printf '%s;\n' "${sql//\?/:\'v\'}" |
+      psql "$(pg_test_db_url)" -X -q -v ON_ERROR_STOP=1 -v "v=$value" -c '\set QUIET off' -f - 2>&1)" || return 1
+    [[ "$out" == *"UPDATE 1"* ]]
+  else
+    python3 - "$CA_DIR/attestca.db" "$sql" "$value" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=10)
+with db:
+    n = db.execute(sys.argv[2], (sys.argv[3],)).rowcount
+sys.exit(0 if n == 1 else 1)
+PY
+  fi
+}
+
 # ca_init [extra attestca init args...]
 ca_init() {
   CA_PORT="$(free_port)"
