@@ -451,6 +451,19 @@ TEST(ConfigTest, DefaultTextWithOptions) {
   EXPECT_EQ(r->ca.passphrase_file, "");
 }
 
+// `attestca init --storage postgres --db-url URL` writes a [storage] table that loads as written.
+TEST(ConfigTest, DefaultTextForPostgres) {
+  InitOptions opts;
+  opts.storage_backend = "postgres";
+  opts.storage_url = "postgresql://ca@db.example:5432/attestca?sslmode=verify-full";
+  auto r = Parse(DefaultConfigText(opts));
+  ASSERT_TRUE(r.has_value()) << r.error().detail;
+  EXPECT_EQ(r->database.backend, "postgres");
+  EXPECT_EQ(r->database.url, opts.storage_url);
+  EXPECT_EQ(r->database.pool_size, DatabaseConfig().pool_size);
+  EXPECT_EQ(r->database.statement_timeout_s, DatabaseConfig().statement_timeout_s);
+}
+
 TEST(ConfigTest, LoadConfigFromFile) {
   auto dir =
       std::filesystem::temp_directory_path() / ("attestca_cfg_" + std::to_string(::getpid()));
