@@ -346,6 +346,48 @@ TEST_P(StoreConformance, RevocationRevisionFollowsEveryRevocation) {
   EXPECT_TRUE(store()->ListRevokedUnexpired(1'000'000)->empty());  // past notAfter
 }
 
+// Two nodes issuing the same serial: the unique constraint lets exactly one row in.
+TEST_P(StoreConformance, SerialIsUniqueAcrossInstances) {
+  auto* other = OpenAnother();
+  ASSERT_NE(other, nullptr);
+  for (int i = 0; i < 20; ++i) {
+    std::string serial = "5e" + std::to_string(i);
+    std::atomic<int> ok{0};
+    std::atomic<int> conflicts{0};
+    auto insert = [&](Store* s, const std::string& id) {
+      auto r = s->InsertCertificate(MakeCert(id, serial));
+      if (r) ++ok;
+      else if (r.error().code == Errc::kConflict) ++conflicts;
+    };
+    std::thread a(insert, store(), "a" + serial), b(insert, other, "b" + serial);
+    a.join();
+    b.join();
+    EXPECT_EQ(ok.load(), 1) << serial;
+    EXPECT_EQ(conflicts.load(), 1) << serial;
+  }
+}
+
+// One instance serves many request threads at once (more than PostgreSQL's pool of 4 here).
+TEST_P(StoreConformance, ManyThreadsOnOneInstance) {
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        std::string id = "c" + std::to_string(t) + "_" + std::to_string(i);
+        if (!store()->InsertCertificate(MakeCert(id, "ab" + id))) ++failures;
+        auto st = store()->GetCertificateStatusBySerial("ab" + id);
+        if (!st || st->revoked_at) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto f = CertFilter();
+  f.now = 0;
+  EXPECT_EQ(store()->ListCertificates(f)->size(), 200u);
+}
+
 // A database migrated by a newer attestca is refused, untouched.
 TEST_P(StoreConformance, RefusesANewerSchema) {
   ASSERT_TRUE(db().Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '0999_future', 0)"));
