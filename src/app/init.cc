@@ -34,6 +34,26 @@ int RunInit(const InitArgs& a) {
       return 1;
     }
   }
+  // PostgreSQL first: an unreachable server or a database another CA uses leaves no half-made folder.
+  int pg_version = 0;
+  if (pg) {
+    config::DatabaseConfig db;
+    db.backend = a.storage;
+    db.url = a.db_url;
+    auto schema = storage::MigratePostgres(PostgresOptionsFor(db));
+    if (!schema) {
+      std::fprintf(stderr, "attestca init: %s\n", schema.error().detail.c_str());
+      return 1;
+    }
+    if (schema->before != 0) {
+      std::fprintf(stderr,
+                   "attestca init: %s already holds an attestca schema (version %d): init makes a new CA and "
+                   "needs an empty database (another node of the same CA copies the CA folder instead)\n",
+                   storage::RedactPostgresUrl(a.db_url).c_str(), schema->before);
+      return 1;
+    }
+    pg_version = schema->after;
+  }
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     std::fprintf(stderr, "attestca init: cannot create %s: %s\n", dir.c_str(), std::strerror(errno));
     return 1;
@@ -84,22 +104,20 @@ int RunInit(const InitArgs& a) {
       return 1;
     }
   }
-  // The database last: on PostgreSQL its schema is prepared (migrated) here, once for the cluster.
-  config::DatabaseConfig db;
-  db.backend = a.storage;
-  db.url = a.db_url;
-  auto schema = pg ? storage::MigratePostgres(PostgresOptionsFor(db)) : storage::MigrateSqlite(dir + "/attestca.db");
-  if (!schema) {
-    std::string where = pg ? storage::RedactPostgresUrl(a.db_url) : dir + "/attestca.db";
-    std::fprintf(stderr, "attestca init: %s: %s\n", where.c_str(), schema.error().detail.c_str());
-    return 1;
+  // SQLite: the database file last (its existence marks an initialised CA folder).
+  if (!pg) {
+    auto schema = storage::MigrateSqlite(dir + "/attestca.db");
+    if (!schema) {
+      std::fprintf(stderr, "attestca init: %s/attestca.db: %s\n", dir.c_str(), schema.error().detail.c_str());
+      return 1;
+    }
   }
   std::printf("Created a new CA in %s\n", dir.c_str());
   std::printf("  root certificate:  %s/root.crt   (distribute this to clients)\n", dir.c_str());
   std::printf("  root key:          %s/root.key   (keep offline after init)\n", dir.c_str());
   std::printf("  intermediate:      %s/intermediate.crt, %s/intermediate.key\n", dir.c_str(), dir.c_str());
   std::printf("  config:            %s/attestca.toml\n", dir.c_str());
-  if (pg) std::printf("  database:          %s (schema version %d)\n", storage::RedactPostgresUrl(a.db_url).c_str(), schema->after);
+  if (pg) std::printf("  database:          %s (schema version %d)\n", storage::RedactPostgresUrl(a.db_url).c_str(), pg_version);
   std::printf("Start it with: attestca serve --config %s/attestca.toml\n", dir.c_str());
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -97,8 +98,12 @@ bool ClassIs(const char* state, const char* cls) { return state != nullptr && st
 Result<std::unique_ptr<Conn>> Conn::Open(const ConnOptions& o) {
   // expand_dbname: the URL is parsed by libpq itself; we add only what we own. The password comes
   // from the URL, PGPASSWORD or ~/.pgpass, as libpq decides.
-  const char* keys[] = {"dbname", "application_name", "client_encoding", nullptr};
-  const char* values[] = {o.url.c_str(), "attestca", "UTF8", nullptr};
+  // Keywords before dbname are defaults the URL may override (a connect_timeout of its own);
+  // client_encoding comes after it, so it always holds: every string we exchange is UTF-8.
+  // connect_timeout bounds a connection attempt to an unreachable server (the pool's wait does not).
+  const std::string connect_timeout = std::to_string(std::max<uint32_t>(5, o.statement_timeout_ms / 1000));
+  const char* keys[] = {"connect_timeout", "application_name", "dbname", "client_encoding", nullptr};
+  const char* values[] = {connect_timeout.c_str(), "attestca", o.url.c_str(), "UTF8", nullptr};
   pg_conn* c = PQconnectdbParams(keys, values, 1);
   if (c == nullptr) return Fail(Errc::kUnavailable, "postgres: out of memory");
   if (PQstatus(c) != CONNECTION_OK) {

@@ -4,11 +4,9 @@
 // octet for octet, as SQLite's BINARY collation).
 #include <vector>
 
-#include "storage/sqlite/migrations.h"
+#include "storage/migration.h"
 
 namespace ca::storage::pg {
-
-using Migration = sqlite::Migration;
 
 const std::vector<Migration>& Migrations();
 
