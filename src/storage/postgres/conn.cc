@@ -96,11 +96,9 @@ bool ClassIs(const char* state, const char* cls) { return state != nullptr && st
 }  // namespace
 
 Result<std::unique_ptr<Conn>> Conn::Open(const ConnOptions& o) {
-  // expand_dbname: the URL is parsed by libpq itself; we add only what we own. The password comes
-  // from the URL, PGPASSWORD or ~/.pgpass, as libpq decides.
-  // Keywords before dbname are defaults the URL may override (a connect_timeout of its own);
-  // client_encoding comes after it, so it always holds: every string we exchange is UTF-8.
-  // connect_timeout bounds a connection attempt to an unreachable server (the pool's wait does not).
+  // expand_dbname: libpq parses the URL itself; the password comes from it, PGPASSWORD or ~/.pgpass.
+  // Keywords before dbname are defaults the URL may override: connect_timeout bounds an attempt on an
+  // unreachable server (the pool's wait does not). client_encoding comes after, so it always holds.
   const std::string connect_timeout = std::to_string(std::max<uint32_t>(5, o.statement_timeout_ms / 1000));
   const char* keys[] = {"connect_timeout", "application_name", "dbname", "client_encoding", nullptr};
   const char* values[] = {connect_timeout.c_str(), "attestca", o.url.c_str(), "UTF8", nullptr};
