@@ -9,6 +9,7 @@ find_package(spdlog REQUIRED)
 find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(SQLite3 REQUIRED)
+find_package(PostgreSQL 15 REQUIRED)  # libpq only (libpq-dev); no server headers needed
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
 if(ATTESTCA_TESTS)

@@ -9,6 +9,20 @@
 
 namespace ca::app {
 
+storage::PostgresOptions PostgresOptionsFor(const config::DatabaseConfig& db) {
+  storage::PostgresOptions o;
+  o.url = db.url;
+  o.pool_size = db.pool_size;
+  o.statement_timeout_ms = db.statement_timeout_s * 1000;
+  return o;
+}
+
+Result<std::unique_ptr<storage::Store>> OpenConfiguredStore(const config::Config& cfg,
+                                                            storage::SchemaPolicy policy) {
+  if (cfg.database.backend == "postgres") return storage::OpenPostgresStore(PostgresOptionsFor(cfg.database), policy);
+  return storage::OpenSqliteStore(cfg.Path(cfg.database.path));
+}
+
 std::unique_ptr<storage::Store> OpenStore(const std::string& config_path, const std::string& cmd, int* rc) {
   auto cfg = config::LoadConfig(config_path);
   if (!cfg) {
@@ -16,7 +30,7 @@ std::unique_ptr<storage::Store> OpenStore(const std::string& config_path, const 
     *rc = 2;
     return nullptr;
   }
-  auto store = storage::OpenSqliteStore(cfg->Path(cfg->database.path));
+  auto store = OpenConfiguredStore(*cfg, storage::SchemaPolicy::kRequireCurrent);
   if (!store) {
     std::fprintf(stderr, "attestca %s: %s\n", cmd.c_str(), store.error().detail.c_str());
     *rc = 1;

@@ -4,10 +4,19 @@
 #include <memory>
 #include <string>
 
+#include "config/config.h"
 #include "revocation/revoker.h"
 #include "storage/store.h"
 
 namespace ca::app {
+
+// OpenConfiguredStore opens the backend the config names ([storage]). SQLite migrates on open (one
+// process owns the file); PostgreSQL is shared by nodes, so only `attestca migrate`/`init` migrate it
+// and everything else (kRequireCurrent) refuses a schema that is not exactly this binary's.
+Result<std::unique_ptr<storage::Store>> OpenConfiguredStore(const config::Config& cfg,
+                                                            storage::SchemaPolicy policy);
+// PostgresOptionsFor: the [storage] keys as the PostgreSQL backend takes them.
+storage::PostgresOptions PostgresOptionsFor(const config::DatabaseConfig& db);
 
 // OpenStore loads the config and opens its database; on failure prints why ("attestca CMD: ...")
 // and sets *rc (2 config error, 1 database error).

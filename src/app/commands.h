@@ -14,8 +14,17 @@ struct InitArgs {
   std::vector<std::string> dns_names;
   std::string passphrase_file;
   std::string passphrase_env;
+  std::string storage = "sqlite";  // --storage sqlite|postgres
+  std::string db_url;              // --db-url (postgres)
 };
 int RunInit(const InitArgs& a);
+
+// `attestca migrate`: the configured database's pending migrations (app/migrate.cc). Exit codes:
+// 0 up to date, 1 failed (database error, schema newer than this binary), 2 config error.
+struct MigrateArgs {
+  std::string config = "data/attestca.toml";
+};
+int RunMigrate(const MigrateArgs& a);
 
 struct ServeArgs {
   std::string config;

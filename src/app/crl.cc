@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "app/cli_store.h"
 #include "app/commands.h"
 #include "app/files.h"
 #include "app/root_crl.h"
@@ -59,7 +60,7 @@ int RunCrl(const CrlArgs& a) {
   if (!key_pem) return Fail1("reading the intermediate key", key_pem.error());
   auto issuer = issuance::Issuer::Load(*inter_pem, *key_pem, *pass, "");
   if (!issuer) return Fail1("loading the intermediate CA", issuer.error());
-  auto store = storage::OpenSqliteStore(cfg->Path(cfg->database.path));
+  auto store = OpenConfiguredStore(*cfg, storage::SchemaPolicy::kRequireCurrent);
   if (!store) return Fail1("opening the database", store.error());
 
   SystemClock clock;

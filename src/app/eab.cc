@@ -1,6 +1,7 @@
 // `attestca eab new`: an external account binding key for a provisioner.
 #include <cstdio>
 
+#include "app/cli_store.h"
 #include "app/commands.h"
 #include "common/base64.h"
 #include "common/clock.h"
@@ -21,7 +22,7 @@ int RunEabNew(const EabArgs& a) {
     std::fprintf(stderr, "attestca eab new: no provisioner \"%s\" in %s\n", a.provisioner.c_str(), a.config.c_str());
     return 2;
   }
-  auto store = storage::OpenSqliteStore(cfg->Path(cfg->database.path));
+  auto store = OpenConfiguredStore(*cfg, storage::SchemaPolicy::kRequireCurrent);
   if (!store) {
     std::fprintf(stderr, "attestca eab new: %s\n", store.error().detail.c_str());
     return 1;

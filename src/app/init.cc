@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "app/cli_store.h"
 #include "app/commands.h"
 #include "app/files.h"
 #include "app/root_crl.h"
@@ -17,6 +18,15 @@
 namespace ca::app {
 
 int RunInit(const InitArgs& a) {
+  const bool pg = a.storage == "postgres";
+  if (pg != !a.db_url.empty()) {
+    std::fprintf(stderr, "attestca init: --db-url is required with --storage postgres, and only with it\n");
+    return 2;
+  }
+  if (pg && a.db_url.rfind("postgresql://", 0) != 0 && a.db_url.rfind("postgres://", 0) != 0) {
+    std::fprintf(stderr, "attestca init: --db-url must be a postgresql:// URL\n");
+    return 2;
+  }
   std::string dir = a.dir;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   for (const char* f : {"attestca.toml", "root.crt", "root.key", "intermediate.key", "attestca.db", "root.crl"}) {
@@ -24,6 +34,26 @@ int RunInit(const InitArgs& a) {
       std::fprintf(stderr, "attestca init: %s/%s exists: refusing to overwrite an existing CA\n", dir.c_str(), f);
       return 1;
     }
+  }
+  // PostgreSQL first: an unreachable server or a database another CA uses leaves no half-made folder.
+  int pg_version = 0;
+  if (pg) {
+    config::DatabaseConfig db;
+    db.backend = a.storage;
+    db.url = a.db_url;
+    auto schema = storage::MigratePostgres(PostgresOptionsFor(db));
+    if (!schema) {
+      std::fprintf(stderr, "attestca init: %s\n", schema.error().detail.c_str());
+      return 1;
+    }
+    if (schema->before != 0) {
+      std::fprintf(stderr,
+                   "attestca init: %s already holds an attestca schema (version %d): init makes a new CA and "
+                   "needs an empty database (another node of the same CA copies the CA folder instead)\n",
+                   storage::RedactPostgresUrl(a.db_url).c_str(), schema->before);
+      return 1;
+    }
+    pg_version = schema->after;
   }
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     std::fprintf(stderr, "attestca init: cannot create %s: %s\n", dir.c_str(), std::strerror(errno));
@@ -54,6 +84,8 @@ int RunInit(const InitArgs& a) {
   io.dns_names = opts.tls_names;
   io.passphrase_file = a.passphrase_file;
   io.passphrase_env = a.passphrase_env;
+  io.storage_backend = a.storage;
+  io.storage_url = a.db_url;
   struct Out {
     const char* name;
     const std::string* data;
@@ -82,10 +114,13 @@ int RunInit(const InitArgs& a) {
     std::fprintf(stderr, "attestca init: root CRL: %s\n", root_crl.error().detail.c_str());
     return 1;
   }
-  auto store = storage::OpenSqliteStore(dir + "/attestca.db");
-  if (!store) {
-    std::fprintf(stderr, "attestca init: %s\n", store.error().detail.c_str());
-    return 1;
+  // SQLite: the database file last (its existence marks an initialised CA folder).
+  if (!pg) {
+    auto schema = storage::MigrateSqlite(dir + "/attestca.db");
+    if (!schema) {
+      std::fprintf(stderr, "attestca init: %s/attestca.db: %s\n", dir.c_str(), schema.error().detail.c_str());
+      return 1;
+    }
   }
   std::printf("Created a new CA in %s\n", dir.c_str());
   std::printf("  root certificate:  %s/root.crt   (distribute this to clients)\n", dir.c_str());
@@ -93,6 +128,7 @@ int RunInit(const InitArgs& a) {
   std::printf("  intermediate:      %s/intermediate.crt, %s/intermediate.key\n", dir.c_str(), dir.c_str());
   std::printf("  root CRL:          %s/root.crl   (renewed by serve while root.key is here)\n", dir.c_str());
   std::printf("  config:            %s/attestca.toml\n", dir.c_str());
+  if (pg) std::printf("  database:          %s (schema version %d)\n", storage::RedactPostgresUrl(a.db_url).c_str(), pg_version);
   std::printf("Start it with: attestca serve --config %s/attestca.toml\n", dir.c_str());
   return 0;
 }

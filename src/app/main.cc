@@ -1,4 +1,4 @@
-// attestca: an ACME certificate authority for device fleets. Subcommands: init, serve, eab, device, cert, profile.
+// attestca: an ACME certificate authority for device fleets. Subcommands: init, serve, migrate, eab, device, cert, profile, crl.
 // Exit codes: 0 success, 1 failure, 2 usage or configuration error.
 #include <CLI/CLI.hpp>
 
@@ -34,6 +34,13 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--passphrase-env", init.passphrase_env,
                        "Encrypt the CA keys with the passphrase in this environment variable")
       ->excludes(pf);
+
+  init_cmd->add_option("--storage", init.storage, "Storage backend")
+      ->check(CLI::IsMember({"sqlite", "postgres"}))
+      ->capture_default_str();
+  init_cmd->add_option("--db-url", init.db_url,
+                       "PostgreSQL URL for --storage postgres (postgresql://USER@HOST:PORT/DB; password from "
+                       "~/.pgpass or PGPASSWORD preferred)");
 
   ca::app::ServeArgs serve;
   auto* serve_cmd = app.add_subcommand("serve", "Run the CA server");
@@ -120,6 +127,11 @@ int main(int argc, char** argv) {
   prof_apple->add_flag("--declarative", prof.declarative,
                        "Write the com.apple.credential.acme JSON (declarative device management) instead");
 
+  ca::app::MigrateArgs migrate;
+  auto* migrate_cmd =
+      app.add_subcommand("migrate", "Apply pending database schema migrations (SQLite or PostgreSQL; once per cluster)");
+  migrate_cmd->add_option("--config", migrate.config, "Path to attestca.toml")->capture_default_str();
+
   ca::app::CrlArgs crl;
   auto* crl_cmd = app.add_subcommand("crl", "Sign a fresh CRL of the intermediate CA (or, with --root, of the root) and write it");
   crl_cmd->add_option("--config", crl.config, "Path to attestca.toml")->capture_default_str();
@@ -147,5 +159,6 @@ int main(int argc, char** argv) {
   if (cert_list->parsed()) return ca::app::RunCertList(cert);
   if (prof_apple->parsed()) return ca::app::RunProfileApple(prof);
   if (crl_cmd->parsed()) return ca::app::RunCrl(crl);
+  if (migrate_cmd->parsed()) return ca::app::RunMigrate(migrate);
   return 2;
 }

@@ -11,6 +11,7 @@
 #include "acme/service.h"
 #include "acme/wfe.h"
 #include "acme/worker_pool.h"
+#include "app/cli_store.h"
 #include "app/commands.h"
 #include "app/files.h"
 #include "app/root_crl.h"
@@ -80,8 +81,11 @@ int RunServe(const ServeArgs& a) {
   issuer_opts.revocation_urls = issuance::RevocationUrlsFor(cfg->server.public_http_url);
   auto issuer = issuance::Issuer::Load(*inter_pem, *key_pem, *pass, *root_pem, issuer_opts);
   if (!issuer) return Die("loading the intermediate CA", issuer.error());
-  auto store = storage::OpenSqliteStore(cfg->Path(cfg->database.path));
+  auto store = OpenConfiguredStore(*cfg, storage::SchemaPolicy::kRequireCurrent);
   if (!store) return Die("opening the database", store.error());
+  log::Info("storage: {} {}", cfg->database.backend,
+            cfg->database.backend == "postgres" ? storage::RedactPostgresUrl(cfg->database.url)
+                                                : cfg->Path(cfg->database.path));
 
   validation::Options vopts;
   vopts.http01_port = cfg->validation.http01_port;

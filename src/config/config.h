@@ -36,9 +36,17 @@ struct CaConfig {
   std::string passphrase_env;
 };
 
+// DatabaseConfig is the [storage] table (the older [database] table, with `driver` for `backend`, is
+// still read). Every node of a cluster names the same PostgreSQL database.
 struct DatabaseConfig {
-  std::string driver = "sqlite";
-  std::string path = "attestca.db";
+  std::string backend = "sqlite";    // "sqlite" | "postgres"
+  std::string path = "attestca.db";  // sqlite: the database file
+  // postgres: a libpq URL, postgresql://USER@HOST:PORT/DB[?sslmode=...]. The password may be in it,
+  // or in PGPASSWORD or ~/.pgpass; it is never logged.
+  std::string url;
+  uint32_t pool_size = 8;             // postgres: connections per node
+  uint32_t statement_timeout_s = 10;  // postgres: per statement, and the longest wait for a connection
+  bool legacy_section = false;        // read from [database]
 };
 
 struct ValidationConfig {
@@ -203,6 +211,8 @@ Result<Config> ParseConfig(const std::string& toml_text, const std::string& sour
 
 // DefaultConfigText renders the commented attestca.toml that `attestca init` writes.
 struct InitOptions {
+  std::string storage_backend = "sqlite";  // "postgres": storage_url names the database
+  std::string storage_url;
   std::string listen = "127.0.0.1:8443";
   std::string http_listen = "127.0.0.1:8080";
   std::vector<std::string> dns_names = {"localhost"};

@@ -92,11 +92,20 @@ std::string DefaultConfigText(const InitOptions& opts) {
                                     : "passphrase_env = " + Quote(opts.passphrase_env)) +
        "\n";
 
-  t += "\n[database]\n";
-  t += "# Storage backend; only \"sqlite\" is supported for now\n";
-  t += "driver = " + Quote(d.database.driver) + "\n";
-  t += "# SQLite database file\n";
-  t += "path = " + Quote(d.database.path) + "\n";
+  t += "\n[storage]\n";
+  t += "# \"sqlite\" (one node, the file below) or \"postgres\" (several nodes sharing one database)\n";
+  t += "backend = " + Quote(opts.storage_backend) + "\n";
+  if (opts.storage_backend == "postgres") {
+    t += "# libpq URL; keep the password in ~/.pgpass or PGPASSWORD rather than here\n";
+    t += "url = " + Quote(opts.storage_url) + "\n";
+    t += "# Connections this node keeps to the database\n";
+    t += "pool_size = " + std::to_string(d.database.pool_size) + "\n";
+    t += "# Longest a statement may run (and a request may wait for a free connection)\n";
+    t += "statement_timeout = \"" + std::to_string(d.database.statement_timeout_s) + "s\"\n";
+  } else {
+    t += "# SQLite database file\n";
+    t += "path = " + Quote(d.database.path) + "\n";
+  }
 
   t += "\n[validation]\n";
   t += "# Port the http-01 challenge is fetched from\n";

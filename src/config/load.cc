@@ -267,6 +267,7 @@ class Parser {
     OcspConfig& ocsp = cfg.ocsp;
     CrlConfig& crl = cfg.crl;
     AdminConfig& admin = cfg.admin;
+    bool seen_storage = false;
     std::vector<Field> top = {
         {"server",
          [&](const toml::node& n, const std::string& path) {
@@ -291,9 +292,24 @@ class Parser {
                   {"passphrase_file", Str(ca.passphrase_file)},
                   {"passphrase_env", Str(ca.passphrase_env)}});
          }},
+        {"storage",
+         [&](const toml::node& n, const std::string& path) {
+           if (seen_storage) p_.Add(LineOf(n), "use only one of [storage] and [database] (the older name)");
+           seen_storage = true;
+           Table(n, path,
+                 {{"backend", Str(db.backend)},
+                  {"path", Str(db.path)},
+                  {"url", Str(db.url)},
+                  {"pool_size", Int(db.pool_size, 1, 1000)},
+                  {"statement_timeout", Duration(db.statement_timeout_s)}});
+         }},
+        // [database] is the name before PostgreSQL came: driver and path only.
         {"database",
          [&](const toml::node& n, const std::string& path) {
-           Table(n, path, {{"driver", Str(db.driver)}, {"path", Str(db.path)}});
+           if (seen_storage) p_.Add(LineOf(n), "use only one of [storage] and [database] (the older name)");
+           seen_storage = true;
+           db.legacy_section = true;
+           Table(n, path, {{"driver", Str(db.backend)}, {"path", Str(db.path)}});
          }},
         {"validation",
          [&](const toml::node& n, const std::string& path) {

@@ -191,14 +191,30 @@ void ValidateCa(const CaConfig& ca, Problems& p) {
   }
 }
 
-void ValidateOther(const Config& cfg, Problems& p) {
-  if (cfg.database.driver == "postgres") {
-    p.AddAt("database.driver", "database.driver 'postgres' is not supported yet");
-  } else if (cfg.database.driver != "sqlite") {
-    p.AddAt("database.driver",
-            "'database.driver' must be \"sqlite\", got '" + cfg.database.driver + "'");
+// ValidateStorage checks [storage] (or the older [database]).
+void ValidateStorage(const DatabaseConfig& db, Problems& p) {
+  const std::string sec = db.legacy_section ? "database" : "storage";
+  const std::string backend_key = sec + (db.legacy_section ? ".driver" : ".backend");
+  if (db.backend == "sqlite") {
+    CheckNonEmpty(p, sec + ".path", db.path);
+    if (!db.url.empty()) p.AddAt(sec + ".url", "'storage.url' is for backend = \"postgres\"; SQLite uses 'storage.path'");
+  } else if (db.backend == "postgres") {
+    if (db.legacy_section) {
+      p.AddAt(backend_key, "PostgreSQL is configured in [storage] (backend = \"postgres\", url = ...), not [database]");
+    } else if (db.url.empty()) {
+      p.AddAt(backend_key, "'storage.url' is required for backend = \"postgres\" (postgresql://USER@HOST:PORT/DB)");
+    } else if (db.url.rfind("postgresql://", 0) != 0 && db.url.rfind("postgres://", 0) != 0) {
+      // Never echo the value: it may hold a password.
+      p.AddAt(sec + ".url", "'storage.url' must be a postgresql:// URL");
+    }
+  } else {
+    p.AddAt(backend_key, "'" + backend_key + "' must be \"sqlite\" or \"postgres\", got '" + db.backend + "'");
   }
-  CheckNonEmpty(p, "database.path", cfg.database.path);
+  if (db.statement_timeout_s == 0) p.AddAt(sec + ".statement_timeout", "'storage.statement_timeout' must be at least 1s");
+}
+
+void ValidateOther(const Config& cfg, Problems& p) {
+  ValidateStorage(cfg.database, p);
   const auto& r = cfg.validation.dns_resolver;
   if (!r.empty() && !ParseHostPort(r, 1)) {
     p.AddAt("validation.dns_resolver",

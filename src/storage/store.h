@@ -146,8 +146,34 @@ class Store : public AccountStore, public OrderStore, public CertStore, public C
   ~Store() override = default;
 };
 
+// SchemaVersion: a database's schema before and after opening or migrating, and the newest version
+// this binary knows. Every backend refuses a database whose schema is newer than `known`.
+struct SchemaVersion {
+  int before = 0;
+  int after = 0;
+  int known = 0;
+};
+
 // OpenSqliteStore opens (creating if needed) the database at path and runs pending migrations.
 // ":memory:" gives a private in-memory database (tests).
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+// MigrateSqlite applies the pending migrations of the database at path (`attestca migrate`).
+Result<SchemaVersion> MigrateSqlite(const std::string& path);
+
+// PostgresOptions: the server (a libpq URL; the password from the URL, PGPASSWORD or ~/.pgpass),
+// the pool and the per-connection statement timeout (also the longest wait for a free connection).
+struct PostgresOptions {
+  std::string url;
+  size_t pool_size = 8;
+  uint32_t statement_timeout_ms = 10000;
+};
+// SchemaPolicy: whether opening may migrate. A server node only checks (kRequireCurrent): the
+// operator runs `attestca migrate` once for the cluster.
+enum class SchemaPolicy { kMigrate, kRequireCurrent };
+Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& o, SchemaPolicy policy);
+// MigratePostgres applies the pending migrations (`attestca migrate`, `attestca init`).
+Result<SchemaVersion> MigratePostgres(const PostgresOptions& o);
+// RedactPostgresUrl hides the password of a URL for messages.
+std::string RedactPostgresUrl(const std::string& url);
 
 }  // namespace ca::storage

@@ -33,7 +33,7 @@ TEST(ConfigTest, Defaults) {
   EXPECT_EQ(c.server.external_url, "https://127.0.0.1:8443");
   EXPECT_EQ(c.server.max_body_bytes, 64u * 1024);
   EXPECT_EQ(c.ca.root_cert, "root.crt");
-  EXPECT_EQ(c.database.driver, "sqlite");
+  EXPECT_EQ(c.database.backend, "sqlite");
   EXPECT_EQ(c.validation.http01_port, 80);
   EXPECT_EQ(c.validation.timeout_ms, 10000u);
   EXPECT_EQ(c.acme.order_lifetime_s, 7u * 86400);
@@ -205,10 +205,45 @@ TEST(ConfigTest, SyntaxErrorHasLineAndColumn) {
   EXPECT_EQ(e.rfind("t.toml:2:", 0), 0u) << e;
 }
 
+TEST(ConfigTest, StorageBackends) {
+  auto pg = Parse(
+      "[storage]\nbackend = \"postgres\"\nurl = \"postgresql://ca@db:5432/attestca\"\npool_size = 3\n"
+      "statement_timeout = \"2s\"\n[provisioners.acme]\n");
+  ASSERT_TRUE(pg) << pg.error().detail;
+  EXPECT_EQ(pg->database.backend, "postgres");
+  EXPECT_EQ(pg->database.url, "postgresql://ca@db:5432/attestca");
+  EXPECT_EQ(pg->database.pool_size, 3u);
+  EXPECT_EQ(pg->database.statement_timeout_s, 2u);
+  auto sqlite = Parse("[storage]\nbackend = \"sqlite\"\npath = \"x.db\"\n[provisioners.acme]\n");
+  ASSERT_TRUE(sqlite) << sqlite.error().detail;
+  EXPECT_EQ(sqlite->database.path, "x.db");
+  // The older [database] table still reads.
+  auto legacy = Parse("[database]\ndriver = \"sqlite\"\npath = \"old.db\"\n[provisioners.acme]\n");
+  ASSERT_TRUE(legacy) << legacy.error().detail;
+  EXPECT_EQ(legacy->database.path, "old.db");
+
+  EXPECT_EQ(ErrorOf("[storage]\nbackend = \"postgres\"\n[provisioners.acme]\n"),
+            "t.toml:2: 'storage.url' is required for backend = \"postgres\" (postgresql://USER@HOST:PORT/DB)");
+  // A bad URL is refused without echoing it (it may hold a password).
+  EXPECT_EQ(ErrorOf("[storage]\nbackend = \"postgres\"\nurl = \"mysql://u:pw@h/db\"\n[provisioners.acme]\n"),
+            "t.toml:3: 'storage.url' must be a postgresql:// URL");
+  EXPECT_EQ(ErrorOf("[storage]\nbackend = \"oracle\"\n[provisioners.acme]\n"),
+            "t.toml:2: 'storage.backend' must be \"sqlite\" or \"postgres\", got 'oracle'");
+  EXPECT_EQ(ErrorOf("[storage]\nurl = \"postgresql://h/db\"\n[provisioners.acme]\n"),
+            "t.toml:2: 'storage.url' is for backend = \"postgres\"; SQLite uses 'storage.path'");
+  EXPECT_EQ(ErrorOf("[storage]\nbackend = \"postgres\"\nurl = \"postgresql://h/db\"\npool = 3\n[provisioners.acme]\n"),
+            "t.toml:4: unknown key 'storage.pool'");
+  EXPECT_EQ(ErrorOf("[storage]\nbackend = \"postgres\"\nurl = \"postgresql://h/db\"\npool_size = 0\n"
+                    "[provisioners.acme]\n"),
+            "t.toml:4: 'storage.pool_size' must be an integer 1..1000");
+  EXPECT_EQ(ErrorOf("[database]\ndriver = \"postgres\"\n[provisioners.acme]\n"),
+            "t.toml:2: PostgreSQL is configured in [storage] (backend = \"postgres\", url = ...), not [database]");
+  EXPECT_NE(ErrorOf("[storage]\n[database]\n[provisioners.acme]\n").find("use only one of [storage] and [database]"),
+            std::string::npos);
+}
+
 TEST(ConfigTest, SemanticChecks) {
   EXPECT_EQ(ErrorOf(""), "t.toml: at least one [provisioners.NAME] table is required");
-  EXPECT_EQ(ErrorOf("[database]\ndriver = \"postgres\"\n[provisioners.acme]\n"),
-            "t.toml:2: database.driver 'postgres' is not supported yet");
   EXPECT_NE(ErrorOf("[provisioners.Bad]\n").find("provisioner name 'Bad'"), std::string::npos);
   EXPECT_NE(ErrorOf("[provisioners.-x]\n").find("provisioner name '-x'"), std::string::npos);
   EXPECT_NE(ErrorOf("[server]\nlisten = \"::1:8443\"\n[provisioners.acme]\n").find("server.listen"),
@@ -378,7 +413,7 @@ TEST(ConfigTest, DefaultTextRoundTrips) {
   EXPECT_EQ(c.ca.intermediate_key, "intermediate.key");
   EXPECT_EQ(c.ca.passphrase_file, "");
   EXPECT_EQ(c.ca.passphrase_env, "");
-  EXPECT_EQ(c.database.driver, "sqlite");
+  EXPECT_EQ(c.database.backend, "sqlite");
   EXPECT_EQ(c.database.path, "attestca.db");
   EXPECT_EQ(c.validation.http01_port, d.validation.http01_port);
   EXPECT_EQ(c.validation.tlsalpn01_port, d.validation.tlsalpn01_port);
@@ -435,6 +470,19 @@ TEST(ConfigTest, DefaultTextWithOptions) {
   ASSERT_TRUE(r.has_value()) << r.error().detail;
   EXPECT_EQ(r->ca.passphrase_env, "CA_PASS");
   EXPECT_EQ(r->ca.passphrase_file, "");
+}
+
+// `attestca init --storage postgres --db-url URL` writes a [storage] table that loads as written.
+TEST(ConfigTest, DefaultTextForPostgres) {
+  InitOptions opts;
+  opts.storage_backend = "postgres";
+  opts.storage_url = "postgresql://ca@db.example:5432/attestca?sslmode=verify-full";
+  auto r = Parse(DefaultConfigText(opts));
+  ASSERT_TRUE(r.has_value()) << r.error().detail;
+  EXPECT_EQ(r->database.backend, "postgres");
+  EXPECT_EQ(r->database.url, opts.storage_url);
+  EXPECT_EQ(r->database.pool_size, DatabaseConfig().pool_size);
+  EXPECT_EQ(r->database.statement_timeout_s, DatabaseConfig().statement_timeout_s);
 }
 
 TEST(ConfigTest, LoadConfigFromFile) {

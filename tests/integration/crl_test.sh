@@ -134,13 +134,8 @@ len="$(curl -fsS -I "$BASE/crl/intermediate.crl" | tr -d '\r' | sed -n 's/^conte
 # Another process changes the revocation in the database (no call into the server): the next
 # fetch shows it, because a trigger bumps the revision the cache compares.
 # The store keys serials as whole lowercase octets, which is what `openssl x509 -serial` prints.
-python3 - "$CA_DIR/attestca.db" "$(printf '%s' "$SERIAL" | tr 'A-F' 'a-f')" <<'PY' || fail "could not update the database"
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1], timeout=10)
-with db:
-    n = db.execute("UPDATE certificates SET revocation_reason = 4 WHERE serial = ?", (sys.argv[2],)).rowcount
-sys.exit(0 if n == 1 else 1)
-PY
+db_update_one "UPDATE certificates SET revocation_reason = 4 WHERE serial = ?" \
+  "$(printf '%s' "$SERIAL" | tr 'A-F' 'a-f')" || fail "could not update the database"
 fetch_crl other_process
 assert_grep 'Superseded' "$C/other_process.txt" "a revocation written by another process did not reach the CRL"
 a="$(crl_number other_process)"

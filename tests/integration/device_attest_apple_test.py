@@ -41,7 +41,6 @@ import cbor2  # noqa: E402
 import datetime  # noqa: E402
 import hashlib  # noqa: E402
 import json  # noqa: E402
-import sqlite3  # noqa: E402
 
 from harness import Harness  # noqa: E402
 from acme_jws import b64u  # noqa: E402
@@ -125,14 +124,10 @@ def check_stored_evidence(h, leaf, value):
     the inventory device (as `attestca device show` prints it)."""
     serial = format(leaf.serial_number, "x")
     serial = "0" * (len(serial) % 2) + serial  # the store keeps whole bytes (ossl::SerialHex)
-    db = sqlite3.connect(f"file:{os.path.join(h.ca_dir, 'attestca.db')}?mode=ro", uri=True)
-    try:
-        row = db.execute("SELECT attestation FROM certificates WHERE serial = ?", (serial,)).fetchone()
-    finally:
-        db.close()
-    if not row or not row[0]:
+    stored = h.db_value("SELECT attestation FROM certificates WHERE serial = ?", serial)
+    if not stored:
         raise SetupError(f"no attestation stored with certificate {serial}")
-    ev = json.loads(row[0])
+    ev = json.loads(stored)
     if ev.get("format") != "apple" or ev.get("facts", {}).get("os_version") != "14.2":
         raise SetupError(f"stored evidence {ev}")
     shown = cli(h, "show", value)

@@ -134,13 +134,8 @@ expect_rc 1 "suspend an unknown device" dev suspend NoSuchDevice
 expect_rc 2 "list with a bad --state" dev list --state gone
 
 # --- a revoked device cannot be resumed -----------------------------------------------------------
-python3 - "$CA_DIR/attestca.db" "$ID2" <<'PY' || fail "could not revoke the device in the database"
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-with db:
-    n = db.execute("UPDATE devices SET state = 'revoked' WHERE id = ?", (sys.argv[2],)).rowcount
-assert n == 1, n
-PY
+db_update_one "UPDATE devices SET state = 'revoked' WHERE id = ?" "$ID2" ||
+  fail "could not revoke the device in the database"
 expect_rc 1 "resume a revoked device" dev resume "$ID2"
 assert_grep "revoked device cannot be resumed" "$OUT" "revoked resume must say why"
 expect_rc 1 "suspend a revoked device" dev suspend "$ID2"

@@ -11,6 +11,9 @@
 
 Environment: ATTESTCA_BIN, ATTESTCA_SRC. ACME_TEST_SERVER=pebble runs against pebble instead
 (one pebble process per provisioner, EAB keys pre-generated) to check the client side.
+ATTESTCA_TEST_BACKEND=postgres (with ATTESTCA_TEST_PG_URL, e.g. from scripts/pg-test-cluster) stores
+in a fresh PostgreSQL database of the test's own (`attestca init --storage postgres`), dropped when
+the test passes; the default is SQLite (attestca.db in the CA folder).
 Failures raise TestFailure; the temp dir is kept and logs printed when the test fails.
 """
 
@@ -56,6 +59,16 @@ class Harness:
         self.config = None
         self.tls_root = None
         self._pebble = {}  # provisioner -> dict(port, mgmt, eab, proc, keys, next)
+        self.backend = os.environ.get("ATTESTCA_TEST_BACKEND", "sqlite")
+        self.pg_db = None  # the test's own database (backend postgres)
+        if self.backend not in ("sqlite", "postgres"):
+            fail(f"ATTESTCA_TEST_BACKEND={self.backend!r}: must be sqlite or postgres")
+        if self.backend == "postgres" and not os.environ.get("ATTESTCA_TEST_PG_URL"):
+            if os.environ.get("ATTESTCA_REQUIRE_PG") == "1":
+                fail("ATTESTCA_TEST_BACKEND=postgres needs ATTESTCA_TEST_PG_URL (ATTESTCA_REQUIRE_PG=1)")
+            print(f"[{name}] SKIP: ATTESTCA_TEST_BACKEND=postgres without ATTESTCA_TEST_PG_URL", file=sys.stderr)
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            sys.exit(77)  # ctest SKIP_RETURN_CODE
         if self.mode == "attestca":
             self.bin = os.environ.get("ATTESTCA_BIN")
             if not self.bin or not os.access(self.bin, os.X_OK):
@@ -71,6 +84,8 @@ class Harness:
         self._kill_all()
         if exc_type is None:
             shutil.rmtree(self.tmp, ignore_errors=True)
+            if self.pg_db:
+                self._psql(os.environ["ATTESTCA_TEST_PG_URL"], f'DROP DATABASE IF EXISTS "{self.pg_db}" WITH (FORCE)')
             print(f"[{self.name}] PASS", file=sys.stderr)
             return False
         logs = [self.log_path] + [os.path.join(p["dir"], "pebble.log") for p in self._pebble.values()]
@@ -87,6 +102,46 @@ class Harness:
             sys.exit(1)
         return False
 
+    # -- storage backend --
+    @staticmethod
+    def _psql(url, sql, **variables):
+        """Runs sql (psql :'name' placeholders for variables, never pasted values); returns stdout."""
+        cmd = ["psql", url, "-X", "-At", "-v", "ON_ERROR_STOP=1"]
+        for k, v in variables.items():
+            cmd += ["-v", f"{k}={v}"]
+        r = subprocess.run(cmd, input=sql, capture_output=True, text=True)
+        if r.returncode != 0:
+            fail(f"psql failed: {r.stderr.strip()}")
+        return r.stdout
+
+    def _storage_args(self):
+        if self.backend != "postgres":
+            return []
+        base = os.environ["ATTESTCA_TEST_PG_URL"]
+        self.pg_db = "it_" + re.sub(r"[^a-z0-9]", "_", self.name.lower()) + "_" + secrets.token_hex(4)
+        self._psql(base, f'CREATE DATABASE "{self.pg_db}"')
+        head, _, query = base.partition("?")
+        url = head.rsplit("/", 1)[0] + "/" + self.pg_db + ("?" + query if query else "")
+        self.log(f"storage: PostgreSQL database {self.pg_db}")
+        return ["--storage", "postgres", "--db-url", url]
+
+    def db_value(self, sql, value):
+        """The first column of the first row of sql (one `?` placeholder bound to value), on whichever
+        backend the CA stores in; None if there is no row."""
+        if self.backend == "postgres":
+            base = os.environ["ATTESTCA_TEST_PG_URL"]
+            head, _, query = base.partition("?")
+            url = head.rsplit("/", 1)[0] + "/" + self.pg_db + ("?" + query if query else "")
+            out = self._psql(url, sql.replace("?", ":'v'") + ";\n", v=value)
+            return out.rstrip("\n") if out else None
+        import sqlite3
+        db = sqlite3.connect(f"file:{os.path.join(self.ca_dir, 'attestca.db')}?mode=ro", uri=True)
+        try:
+            row = db.execute(sql, (value,)).fetchone()
+        finally:
+            db.close()
+        return row[0] if row else None
+
     def log(self, msg):
         print(f"== [{self.name}] {msg}", file=sys.stderr, flush=True)
 
@@ -97,12 +152,15 @@ class Harness:
             http_port = free_port()
             cmd = [self.bin, "init", "--dir", self.ca_dir, "--name", f"attestca interop {self.name}",
                    "--listen", f"127.0.0.1:{self.port}", "--http-listen", f"127.0.0.1:{http_port}",
-                   "--dns-name", "localhost", "--dns-name", "127.0.0.1", *extra]
+                   "--dns-name", "localhost", "--dns-name", "127.0.0.1", *self._storage_args(), *extra]
             self.log(" ".join(cmd))
             r = subprocess.run(cmd, capture_output=True, text=True)
             if r.returncode != 0:
                 fail(f"attestca init failed (rc={r.returncode}): {r.stdout}{r.stderr}")
-            for f in ("attestca.toml", "root.crt", "intermediate.crt", "tls.crt", "tls.key", "attestca.db"):
+            files = ["attestca.toml", "root.crt", "intermediate.crt", "tls.crt", "tls.key"]
+            if self.backend == "sqlite":
+                files.append("attestca.db")
+            for f in files:
                 if not os.path.exists(os.path.join(self.ca_dir, f)):
                     fail(f"attestca init did not create {f}")
             self.config = os.path.join(self.ca_dir, "attestca.toml")

@@ -19,6 +19,10 @@
 # Differences there: no lifetime/EKU checks, and EAB kids come from a pre-generated list.
 #
 # A missing client is a failure, never a skip: scripts/test installs the packages.
+#
+# ATTESTCA_TEST_BACKEND=postgres (with ATTESTCA_TEST_PG_URL, e.g. from scripts/pg-test-cluster):
+# ca_init stores in a fresh PostgreSQL database of the test's own (`attestca init --storage
+# postgres`), dropped when the test passes. The default is SQLite (attestca.db in the CA folder).
 
 set -euo pipefail
 
@@ -52,6 +56,22 @@ if [[ "$ACME_TEST_SERVER" == attestca ]]; then
 else
   require_cmd pebble
 fi
+
+ATTESTCA_TEST_BACKEND="${ATTESTCA_TEST_BACKEND:-sqlite}"
+case "$ATTESTCA_TEST_BACKEND" in
+  sqlite) ;;
+  postgres)
+    require_cmd psql
+    if [[ -z "${ATTESTCA_TEST_PG_URL:-}" ]]; then
+      [[ "${ATTESTCA_REQUIRE_PG:-}" == 1 ]] &&
+        fail "ATTESTCA_TEST_BACKEND=postgres needs ATTESTCA_TEST_PG_URL (ATTESTCA_REQUIRE_PG=1)"
+      printf '[%s] SKIP: ATTESTCA_TEST_BACKEND=postgres without ATTESTCA_TEST_PG_URL\n' "$TEST_NAME" >&2
+      exit 77  # ctest SKIP_RETURN_CODE
+    fi
+    ;;
+  *) fail "ATTESTCA_TEST_BACKEND=$ATTESTCA_TEST_BACKEND: must be sqlite or postgres" ;;
+esac
+PG_TEST_DB=""  # the test's own database (backend postgres)
 
 TEST_TMP="$(mktemp -d "${TMPDIR:-/tmp}/attestca-it.${TEST_NAME}.XXXXXX")"
 CA_DIR="$TEST_TMP/ca"
@@ -94,6 +114,7 @@ _on_exit() {
     printf '\n[%s] FAILED (rc=%d); files kept in %s\n' "$TEST_NAME" "$rc" "$TEST_TMP" >&2
   else
     rm -rf "$TEST_TMP"
+    [[ -n "$PG_TEST_DB" ]] && psql "$ATTESTCA_TEST_PG_URL" -X -q -c "DROP DATABASE IF EXISTS \"$PG_TEST_DB\" WITH (FORCE)"
     printf '[%s] PASS\n' "$TEST_NAME" >&2
   fi
   exit $rc
@@ -250,18 +271,53 @@ declare -A _PEB_PORT=() _PEB_MGMT=() _PEB_EAB=()
 _PEB_HTTP=80 _PEB_TLS=443 _PEB_DNS=""
 _PEBBLE_PIDS=()
 
+# pg_test_db_url: ATTESTCA_TEST_PG_URL with the test's own database instead of its own.
+pg_test_db_url() {
+  local base="$ATTESTCA_TEST_PG_URL" query=""
+  if [[ "$base" == *\?* ]]; then query="?${base#*\?}"; base="${base%%\?*}"; fi
+  printf '%s/%s%s' "${base%/*}" "$PG_TEST_DB" "$query"
+}
+
+# db_update_one SQL VALUE: runs an UPDATE with one `?` placeholder bound to VALUE on the CA's database
+# (whichever backend), as another process would; fails unless exactly one row changed.
+db_update_one() {
+  local sql="$1" value="$2" out
+  if [[ "$ATTESTCA_TEST_BACKEND" == postgres ]]; then
+    out="$(printf '%s;\n' "${sql//\?/:\'v\'}" |
+      psql "$(pg_test_db_url)" -X -q -v ON_ERROR_STOP=1 -v "v=$value" -c '\set QUIET off' -f - 2>&1)" || return 1
+    [[ "$out" == *"UPDATE 1"* ]]
+  else
+    python3 - "$CA_DIR/attestca.db" "$sql" "$value" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=10)
+with db:
+    n = db.execute(sys.argv[2], (sys.argv[3],)).rowcount
+sys.exit(0 if n == 1 else 1)
+PY
+  fi
+}
+
 # ca_init [extra attestca init args...]
 ca_init() {
   CA_PORT="$(free_port)"
   CA_HTTP_PORT="$(free_port)"
   if [[ "$ACME_TEST_SERVER" == attestca ]]; then
+    local storage_args=() db_file=attestca.db
+    if [[ "$ATTESTCA_TEST_BACKEND" == postgres ]]; then
+      PG_TEST_DB="it_${TEST_NAME//[^a-z0-9]/_}_$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
+      psql "$ATTESTCA_TEST_PG_URL" -X -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$PG_TEST_DB\"" ||
+        fail "cannot create database $PG_TEST_DB"
+      storage_args=(--storage postgres --db-url "$(pg_test_db_url)")
+      db_file=""
+      log "storage: PostgreSQL database $PG_TEST_DB"
+    fi
     log "attestca init --dir $CA_DIR (listen 127.0.0.1:$CA_PORT)"
     "$ATTESTCA_BIN" init --dir "$CA_DIR" --name "attestca interop $TEST_NAME" \
       --listen "127.0.0.1:$CA_PORT" --http-listen "127.0.0.1:$CA_HTTP_PORT" \
-      --dns-name localhost --dns-name 127.0.0.1 "$@" >"$TEST_TMP/init.log" 2>&1 ||
+      --dns-name localhost --dns-name 127.0.0.1 "${storage_args[@]}" "$@" >"$TEST_TMP/init.log" 2>&1 ||
       { cat "$TEST_TMP/init.log" >&2; fail "attestca init failed"; }
     local f
-    for f in attestca.toml root.crt intermediate.crt intermediate.key root.key tls.crt tls.key attestca.db; do
+    for f in attestca.toml root.crt intermediate.crt intermediate.key root.key tls.crt tls.key $db_file; do
       [[ -s "$CA_DIR/$f" ]] || fail "attestca init did not create $CA_DIR/$f"
     done
     CA_CONFIG="$CA_DIR/attestca.toml"

@@ -1,24 +1,18 @@
-// CertStore listing (status, device, serial) and RevokeDevice's single transaction (SQLite).
+// CertStore listing (status, device, serial) and RevokeDevice's single transaction, on every backend.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <string>
 
 #include "storage/store.h"
+#include "storage/test_backends.h"
 
 namespace ca::storage {
 namespace {
 
 constexpr UnixTime kNow = 1'000'000;
 
-std::unique_ptr<Store> Open(const std::string& path = ":memory:") {
-  auto s = OpenSqliteStore(path);
-  EXPECT_TRUE(s) << (s ? "" : s.error().detail);
-  return s ? std::move(*s) : nullptr;
-}
+using CertListing = conformance::StoreTest;
 
 core::Device Dev(const std::string& id, const std::string& identifier) {
   core::Device d;
@@ -63,8 +57,8 @@ CertFilter Filter() {
   return f;
 }
 
-TEST(CertListing, FiltersByStatusNewestFirst) {
-  auto s = Open();
+TEST_P(CertListing, FiltersByStatusNewestFirst) {
+  auto* s = store();
   ASSERT_TRUE(s->InsertCertificate(Cert("01", "A", std::nullopt, kNow + 10, kNow - 30)));
   ASSERT_TRUE(s->InsertCertificate(Cert("02", "A", std::nullopt, kNow - 10, kNow - 20)));  // expired
   ASSERT_TRUE(s->InsertCertificate(Cert("03", "A", std::nullopt, kNow + 10, kNow - 10)));
@@ -94,8 +88,8 @@ TEST(CertListing, FiltersByStatusNewestFirst) {
   EXPECT_EQ(Serials(s->ListCertificates(limited)), (std::vector<std::string>{"03", "02"}));
 }
 
-TEST(CertListing, DeviceMatchesEvidenceOrIdentifier) {
-  auto s = Open();
+TEST_P(CertListing, DeviceMatchesEvidenceOrIdentifier) {
+  auto* s = store();
   ASSERT_TRUE(s->CreateDevice(Dev("devA", "C02A")));
   ASSERT_TRUE(s->CreateDevice(Dev("devB", "C02B")));
   ASSERT_TRUE(s->InsertCertificate(Cert("0a", "C02A", "devA")));
@@ -116,8 +110,8 @@ TEST(CertListing, DeviceMatchesEvidenceOrIdentifier) {
   EXPECT_TRUE(Serials(s->ListCertificates(f)).empty());
 }
 
-TEST(CertListing, RevokeDeviceRevokesItsCertificatesAndTheDevice) {
-  auto s = Open();
+TEST_P(CertListing, RevokeDeviceRevokesItsCertificatesAndTheDevice) {
+  auto* s = store();
   ASSERT_TRUE(s->CreateDevice(Dev("devA", "C02A")));
   ASSERT_TRUE(s->CreateDevice(Dev("devB", "C02B")));
   ASSERT_TRUE(s->InsertCertificate(Cert("0a", "C02A", "devA")));
@@ -149,43 +143,34 @@ TEST(CertListing, RevokeDeviceRevokesItsCertificatesAndTheDevice) {
 
 // RevokeDevice is one transaction: when the device update fails (a trigger makes it fail here, as a
 // crash or a full disk would), none of the certificates stays revoked.
-TEST(CertListing, RevokeDeviceIsAllOrNothing) {
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("attestca-revdev-" + std::to_string(::getpid()) + ".db")).string();
-  auto cleanup = [&] {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  };
-  cleanup();
-  {
-    auto s = Open(path);
-    ASSERT_TRUE(s->CreateDevice(Dev("devA", "C02A")));
-    ASSERT_TRUE(s->InsertCertificate(Cert("0a", "C02A", "devA")));
-    ASSERT_TRUE(s->InsertCertificate(Cert("0b", "C02A", "devA")));
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw,
-                           "CREATE TRIGGER boom BEFORE UPDATE ON devices BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
-                           nullptr, nullptr, nullptr),
-              SQLITE_OK);
-    sqlite3_close(raw);
+TEST_P(CertListing, RevokeDeviceIsAllOrNothing) {
+  auto* s = store();
+  ASSERT_TRUE(s->CreateDevice(Dev("devA", "C02A")));
+  ASSERT_TRUE(s->InsertCertificate(Cert("0a", "C02A", "devA")));
+  ASSERT_TRUE(s->InsertCertificate(Cert("0b", "C02A", "devA")));
+  const auto revision = s->RevocationRevision();
+  ASSERT_TRUE(revision);
+  ASSERT_TRUE(db().BreakDeviceUpdates());
 
-    auto done = s->RevokeDevice("devA", 1, kNow);
-    ASSERT_FALSE(done);
-    EXPECT_FALSE(s->GetCertificate("id-0a")->revoked_at);
-    EXPECT_FALSE(s->GetCertificate("id-0b")->revoked_at);
-    EXPECT_EQ(s->GetDevice("devA")->state, core::DeviceState::kActive);
-    // The store is still usable after the rollback.
-    ASSERT_TRUE(s->RevokeCertificate("id-0a", 1, kNow));
-  }
-  cleanup();
+  auto done = s->RevokeDevice("devA", 1, kNow);
+  ASSERT_FALSE(done);
+  EXPECT_FALSE(s->GetCertificate("id-0a")->revoked_at);
+  EXPECT_FALSE(s->GetCertificate("id-0b")->revoked_at);
+  EXPECT_EQ(s->GetDevice("devA")->state, core::DeviceState::kActive);
+  EXPECT_EQ(*s->RevocationRevision(), *revision);  // the trigger's bump rolled back too
+  // The store is still usable after the rollback.
+  ASSERT_TRUE(s->RevokeCertificate("id-0a", 1, kNow));
 }
 
-TEST(CertListing, StatusNames) {
+TEST(CertStatusNames, RoundTrip) {
   for (auto st : {CertStatus::kValid, CertStatus::kRevoked, CertStatus::kExpired}) {
     EXPECT_EQ(CertStatusFrom(ToString(st)), st);
   }
   EXPECT_FALSE(CertStatusFrom("Valid"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, CertListing, ::testing::ValuesIn(conformance::AllBackends()),
+                         conformance::BackendName);
 
 }  // namespace
 }  // namespace ca::storage

@@ -1,13 +1,12 @@
-// DeviceStore conformance tests (SQLite, ":memory:" and files shared by two store instances), plus
-// the draft -09 identifier syntax of core/device.h.
+// DeviceStore conformance tests on every backend (two store instances on one database stand for the
+// CLI and a running server), plus the draft -09 identifier syntax of core/device.h.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <string>
 
 #include "core/device.h"
 #include "storage/store.h"
+#include "storage/test_backends.h"
 
 namespace ca::storage {
 namespace {
@@ -17,11 +16,7 @@ using core::DeviceState;
 constexpr const char* kPermanent = "permanent-identifier";
 constexpr const char* kHardware = "hardware-module";
 
-std::unique_ptr<Store> Open(const std::string& path = ":memory:") {
-  auto s = OpenSqliteStore(path);
-  EXPECT_TRUE(s) << (s ? "" : s.error().detail);
-  return s ? std::move(*s) : nullptr;
-}
+using DeviceStore = conformance::StoreTest;
 
 core::Device MakeDevice(const std::string& id, const std::string& identifier,
                         const std::string& type = kPermanent, UnixTime t = 1000) {
@@ -36,26 +31,8 @@ core::Device MakeDevice(const std::string& id, const std::string& identifier,
   return d;
 }
 
-// TempDb is a database file removed (with its WAL files) at the end of the test.
-class TempDb {
- public:
-  explicit TempDb(const std::string& tag)
-      : path_(std::filesystem::temp_directory_path() /
-              ("attestca-devices-" + tag + "-" + std::to_string(::getpid()) + ".db")) {
-    Remove();
-  }
-  ~TempDb() { Remove(); }
-  const std::string& path() const { return path_; }
-
- private:
-  void Remove() {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
-  }
-  std::string path_;
-};
-
-TEST(DeviceStore, CreateGetAndFind) {
-  auto s = Open();
+TEST_P(DeviceStore, CreateGetAndFind) {
+  auto* s = store();
   ASSERT_TRUE(s->CreateDevice(MakeDevice("d1", "C02XXXXXXXXX")));
   auto got = s->GetDevice("d1");
   ASSERT_TRUE(got) << got.error().detail;
@@ -76,8 +53,8 @@ TEST(DeviceStore, CreateGetAndFind) {
   EXPECT_FALSE(*s->FindDeviceByIdentifier(kHardware, "C02XXXXXXXXX"));
 }
 
-TEST(DeviceStore, TypeAndIdentifierAreUnique) {
-  auto s = Open();
+TEST_P(DeviceStore, TypeAndIdentifierAreUnique) {
+  auto* s = store();
   ASSERT_TRUE(s->CreateDevice(MakeDevice("d1", "SERIAL1")));
   auto dup = s->CreateDevice(MakeDevice("d2", "SERIAL1"));
   ASSERT_FALSE(dup);
@@ -90,8 +67,8 @@ TEST(DeviceStore, TypeAndIdentifierAreUnique) {
   EXPECT_EQ(s->CreateDevice(MakeDevice("d1", "OTHER")).error().code, Errc::kConflict);  // id taken
 }
 
-TEST(DeviceStore, ListFiltersByState) {
-  auto s = Open();
+TEST_P(DeviceStore, ListFiltersByState) {
+  auto* s = store();
   ASSERT_TRUE(s->CreateDevice(MakeDevice("d2", "B", kPermanent, 2000)));
   ASSERT_TRUE(s->CreateDevice(MakeDevice("d1", "A", kPermanent, 1000)));
   ASSERT_TRUE(s->CreateDevice(MakeDevice("d3", "C", kPermanent, 3000)));
@@ -111,11 +88,10 @@ TEST(DeviceStore, ListFiltersByState) {
   ASSERT_EQ(suspended.size(), 1u);
   EXPECT_EQ(suspended[0].id, "d2");
   EXPECT_EQ(s->ListDevices(DeviceState::kRevoked)->size(), 1u);
-  EXPECT_TRUE(Open()->ListDevices(std::nullopt)->empty());
 }
 
-TEST(DeviceStore, StateChanges) {
-  auto s = Open();
+TEST_P(DeviceStore, StateChanges) {
+  auto* s = store();
   ASSERT_TRUE(s->CreateDevice(MakeDevice("d1", "A")));
   ASSERT_TRUE(s->SetDeviceState("d1", DeviceState::kSuspended, 2000));
   auto d = *s->GetDevice("d1");
@@ -137,8 +113,8 @@ TEST(DeviceStore, StateChanges) {
   EXPECT_EQ(s->GetDevice("d1")->state, DeviceState::kRevoked);
 }
 
-TEST(DeviceStore, CreateDevicesIsAllOrNothing) {
-  auto s = Open();
+TEST_P(DeviceStore, CreateDevicesIsAllOrNothing) {
+  auto* s = store();
   ASSERT_TRUE(s->CreateDevice(MakeDevice("d0", "EXISTING")));
   // The third device clashes with the stored one: none of the batch may remain.
   auto r = s->CreateDevices({MakeDevice("d1", "NEW1"), MakeDevice("d2", "NEW2"), MakeDevice("d3", "EXISTING")});
@@ -159,11 +135,10 @@ TEST(DeviceStore, CreateDevicesIsAllOrNothing) {
 
 // Two stores on one file stand for the CLI and a running server: each must see the other's
 // committed writes at its next call, with no reopen.
-TEST(DeviceStore, TwoInstancesSeeEachOthersWrites) {
-  TempDb db("shared");
-  auto server = Open(db.path());
-  auto cli = Open(db.path());
-  ASSERT_TRUE(server && cli);
+TEST_P(DeviceStore, TwoInstancesSeeEachOthersWrites) {
+  auto* server = store();
+  auto* cli = OpenAnother();
+  ASSERT_NE(cli, nullptr);
   EXPECT_FALSE(*server->FindDeviceByIdentifier(kPermanent, "C02SHARED"));
   ASSERT_TRUE(cli->CreateDevice(MakeDevice("d1", "C02SHARED")));
   auto seen = server->FindDeviceByIdentifier(kPermanent, "C02SHARED");
@@ -182,15 +157,15 @@ TEST(DeviceStore, TwoInstancesSeeEachOthersWrites) {
   EXPECT_EQ(cli->GetDevice("d4").error().code, Errc::kNotFound);
 }
 
-TEST(DeviceStore, MigrationKeepsExistingData) {
-  TempDb db("reopen");
-  {
-    auto s = Open(db.path());
-    ASSERT_TRUE(s->CreateDevice(MakeDevice("d1", "A")));
-  }
-  auto s = Open(db.path());  // 0001 and 0002 already applied
+TEST_P(DeviceStore, MigrationKeepsExistingData) {
+  ASSERT_TRUE(store()->CreateDevice(MakeDevice("d1", "A")));
+  auto* s = OpenAnother();  // every migration already applied
+  ASSERT_NE(s, nullptr);
   EXPECT_TRUE(s->GetDevice("d1"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, DeviceStore, ::testing::ValuesIn(conformance::AllBackends()),
+                         conformance::BackendName);
 
 TEST(DeviceState, Names) {
   for (auto st : {DeviceState::kActive, DeviceState::kSuspended, DeviceState::kRevoked}) {

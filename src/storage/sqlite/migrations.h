@@ -1,15 +1,10 @@
 #pragma once
 // Numbered schema migrations for SQLite, applied in order at start inside one transaction each.
-#include <string_view>
 #include <vector>
 
-namespace ca::storage::sqlite {
+#include "storage/migration.h"
 
-struct Migration {
-  int version;
-  std::string_view name;
-  std::string_view sql;
-};
+namespace ca::storage::sqlite {
 
 const std::vector<Migration>& Migrations();
 

@@ -91,7 +91,8 @@ class SqliteStore final : public Store {
   explicit SqliteStore(sqlite3* db) : db_(db), stmts_(db), devices_(db, mu_, stmts_), certs_(db, mu_, stmts_) {}
   ~SqliteStore() override { sqlite3_close_v2(db_); }
 
-  Result<void> Init() {
+  // Init applies the pending migrations; a schema newer than this binary's is refused untouched.
+  Result<SchemaVersion> Init() {
     CA_RETURN_IF_ERROR(Exec(db_, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"));
     sqlite3_busy_timeout(db_, 5000);
     CA_TRY(bool wal, InWalMode());
@@ -106,6 +107,14 @@ class SqliteStore final : public Store {
     CA_RETURN_IF_ERROR(Exec(db_,
                             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
                             "name TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
+    SchemaVersion v;
+    v.known = sqlite::Migrations().empty() ? 0 : sqlite::Migrations().back().version;
+    CA_TRY(v.before, SchemaVersionNow());
+    if (v.before > v.known) {
+      return Fail(Errc::kInternal, "the database schema is at version " + std::to_string(v.before) +
+                                       ", newer than this attestca knows (" + std::to_string(v.known) +
+                                       "): run a newer attestca (refusing to touch it)");
+    }
     for (const auto& m : sqlite::Migrations()) {
       CA_TRY(auto q, stmts_.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?"));
       q.Bind(1, int64_t{m.version});
@@ -130,7 +139,14 @@ class SqliteStore final : public Store {
       }
       CA_RETURN_IF_ERROR(Exec(db_, "COMMIT"));
     }
-    return Ok();
+    CA_TRY(v.after, SchemaVersionNow());
+    return v;
+  }
+
+  Result<int> SchemaVersionNow() {
+    CA_TRY(auto q, Statement::Prepare(db_, "SELECT coalesce(max(version), 0) FROM schema_migrations"));
+    CA_TRY(bool row, q.Step());
+    return row ? static_cast<int>(q.Int(0)) : 0;
   }
 
   // --- accounts ---
@@ -490,7 +506,9 @@ std::optional<CertStatus> CertStatusFrom(const std::string& s) {
   return std::nullopt;
 }
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+namespace {
+
+Result<std::unique_ptr<SqliteStore>> OpenSqlite(const std::string& path, SchemaVersion* version) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
@@ -499,8 +517,22 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
     return Fail(Errc::kInternal, "cannot open database " + path + ": " + msg);
   }
   auto store = std::make_unique<SqliteStore>(db);
-  CA_RETURN_IF_ERROR(store->Init());
+  CA_TRY(*version, store->Init());
+  return store;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  SchemaVersion ignored;
+  CA_TRY(auto store, OpenSqlite(path, &ignored));
   return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<SchemaVersion> MigrateSqlite(const std::string& path) {
+  SchemaVersion v;
+  CA_RETURN_IF_ERROR(OpenSqlite(path, &v));
+  return v;
 }
 
 }  // namespace ca::storage
