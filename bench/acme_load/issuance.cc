@@ -94,8 +94,12 @@ Result<size_t> IssueOne(const IssueContext& ctx, AcmeSession& s, const Account& 
   }
   const std::string authz_url = order.json["authorizations"][0].get<std::string>();
 
-  // The authorization and its challenge of our type.
+  // The authorization and its challenge of our type. A server may hand out an authorization that
+  // is valid already (pebble reuses one about 1 time in 100 even with PEBBLE_AUTHZREUSE=0): like
+  // any client, go straight to finalize then, and count it.
   CA_TRY(AcmeAnswer authz, s.Post(acct, authz_url, std::nullopt));
+  const bool reused = StringMember(authz.json, "status") == "valid";
+  if (reused) ++stats->authz_reused;
   std::string token, challenge_url;
   if (authz.json.contains("challenges") && authz.json["challenges"].is_array()) {
     for (const auto& c : authz.json["challenges"]) {
@@ -105,18 +109,21 @@ Result<size_t> IssueOne(const IssueContext& ctx, AcmeSession& s, const Account& 
       }
     }
   }
-  if (token.empty() || challenge_url.empty()) {
+  if (!reused && (token.empty() || challenge_url.empty())) {
     return Fail(Protocol(fmt::format("authorization {} offers no {} challenge", authz_url, ctx.opts->challenge)));
   }
 
   // The answer: the key authorization served on http-01, or a minted attestation.
   ossl::UniquePtr<EVP_PKEY> cert_key;
   nlohmann::json answer = nlohmann::json::object();
+  if (device && reused) {
+    return Fail(Protocol(fmt::format("authorization {} is valid before any attestation: no attested key", authz_url)));
+  }
   if (device) {
     DeviceAttestCa::Attestation att = ctx.device->Attest(id, token);
     cert_key = std::move(att.device_key);
     answer["attObj"] = std::move(att.att_obj);
-  } else {
+  } else if (!reused) {
     ctx.http01->Put(token, token + "." + acct.thumbprint);
   }
   struct Unregister {  // the token leaves the responder however this issuance ends
@@ -125,14 +132,16 @@ Result<size_t> IssueOne(const IssueContext& ctx, AcmeSession& s, const Account& 
     ~Unregister() {
       if (r != nullptr) r->Remove(token);
     }
-  } unregister{device ? nullptr : ctx.http01, token};
+  } unregister{device || reused ? nullptr : ctx.http01, token};
 
-  CA_TRY(AcmeAnswer chall, s.Post(acct, challenge_url, answer));
-  (void)chall;
-  CA_TRY(nlohmann::json authz_now, PollWhile(ctx, s, acct, authz_url, {"pending"}, stats));
-  const std::string authz_status = StringMember(authz_now, "status");
-  if (authz_status == "invalid") return Fail(InvalidAuthz(authz_now));
-  if (authz_status != "valid") return Fail(Protocol(fmt::format("authorization is {}", authz_status)));
+  if (!reused) {
+    CA_TRY(AcmeAnswer chall, s.Post(acct, challenge_url, answer));
+    (void)chall;
+    CA_TRY(nlohmann::json authz_now, PollWhile(ctx, s, acct, authz_url, {"pending"}, stats));
+    const std::string authz_status = StringMember(authz_now, "status");
+    if (authz_status == "invalid") return Fail(InvalidAuthz(authz_now));
+    if (authz_status != "valid") return Fail(Protocol(fmt::format("authorization is {}", authz_status)));
+  }
 
   // finalize with a CSR of a fresh key (http-01) or of the attested key (device-attest-01).
   if (!cert_key) {

@@ -20,7 +20,8 @@ struct IssueContext {
 };
 
 struct IssueStats {
-  long polls = 0;  // POST-as-GET of an authorization or order that was still pending/processing
+  long polls = 0;         // POST-as-GET of an authorization or order that was still pending/processing
+  long authz_reused = 0;  // authorizations the server handed out valid already (no challenge answered)
 };
 
 // IssueOne returns the number of certificates in the downloaded chain.

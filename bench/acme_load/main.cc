@@ -85,6 +85,7 @@ int Run(Options& o) {
   std::atomic<int> next{0};
   std::atomic<bool> first_error_shown{false};
   std::mutex mu;
+  const double client_cpu_before = SelfCpuSeconds();
   const auto start = SteadyClock::now();
   std::vector<std::thread> threads;
   for (int w = 0; w < workers; ++w) {
@@ -114,10 +115,12 @@ int Run(Options& o) {
       for (const auto& [k, n] : errors) result.errors[k] += n;
       result.certificates += certs;
       result.polls += stats.polls;
+      result.authz_reused += stats.authz_reused;
     });
   }
   for (auto& t : threads) t.join();
   result.seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  result.client_cpu_s = SelfCpuSeconds() - client_cpu_before;
   if (o.server_pid > 0) {
     auto c = ProcessCpuSeconds(o.server_pid);
     if (c) result.server_cpu_s = *c - cpu_before;

@@ -1,5 +1,6 @@
 #include "report.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +28,13 @@ Result<double> ProcessCpuSeconds(int pid) {
     if (i == 15) stime = std::stoull(field);
   }
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double SelfCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  const auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return secs(u.ru_utime) + secs(u.ru_stime);
 }
 
 double Percentile(const std::vector<double>& sorted, double p) {
@@ -68,6 +76,7 @@ std::string TextReport(const RunResult& r) {
   out += fmt::format("  requests      {} signed POSTs ({:.2f} per issuance, {} polls), {} newNonce HEADs, {} connects\n",
                      r.posts, s.posts_per, r.polls, r.nonce_heads, r.connects);
   out += fmt::format("  badNonce      {} (each retried)\n", r.bad_nonce);
+  out += fmt::format("  authz reused  {} (valid when the order was made: no challenge answered)\n", r.authz_reused);
   out += fmt::format("  certificates  {} in {} chains\n", r.certificates, r.issued);
   if (r.challenge == "http-01") out += fmt::format("  http-01       {} validation requests answered\n", r.http01_served);
   out += fmt::format("  errors        {}\n", s.errors);
@@ -75,6 +84,8 @@ std::string TextReport(const RunResult& r) {
   if (s.cpu_ms_per >= 0) {
     out += fmt::format("  server CPU    {:.2f} s, {:.2f} ms per issuance\n", r.server_cpu_s, s.cpu_ms_per);
   }
+  out += fmt::format("  acme-load CPU {:.2f} s ({:.0f}% of the wall time)\n", r.client_cpu_s,
+                     r.seconds > 0 ? 100 * r.client_cpu_s / r.seconds : 0);
   return out;
 }
 
@@ -96,8 +107,10 @@ std::string JsonReport(const RunResult& r) {
                       {"posts_per_issuance", round(s.posts_per, 100)},
                       {"polls", r.polls},
                       {"bad_nonce", r.bad_nonce},
+                      {"authz_reused", r.authz_reused},
                       {"nonce_heads", r.nonce_heads},
                       {"connects", r.connects},
+                      {"client_cpu_s", round(r.client_cpu_s, 1000)},
                       {"errors", s.errors},
                       {"errors_by_kind", r.errors}};
   if (s.cpu_ms_per >= 0) {

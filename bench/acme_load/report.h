@@ -11,6 +11,8 @@ namespace ca::acme_load {
 
 // ProcessCpuSeconds is utime + stime of every thread of pid (/proc/<pid>/stat fields 14 and 15).
 Result<double> ProcessCpuSeconds(int pid);
+// SelfCpuSeconds is this process's user + system time (getrusage).
+double SelfCpuSeconds();
 
 struct RunResult {
   std::string challenge;
@@ -24,11 +26,13 @@ struct RunResult {
   std::map<std::string, long> errors;  // kind -> count
   long posts = 0;
   long polls = 0;
+  long authz_reused = 0;
   long bad_nonce = 0;
   long nonce_heads = 0;
   long connects = 0;
   long http01_served = 0;
   double server_cpu_s = -1;  // < 0: not measured
+  double client_cpu_s = 0;   // acme-load's own CPU time in the timed phase (is the load generator the limit?)
 };
 
 // Percentile of sorted values (nearest rank); 0 when empty.
