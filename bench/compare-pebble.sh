@@ -114,6 +114,7 @@ run() {
   fi
   jq -r --arg s "$server" --arg c "$c" '"   \($s) c=\($c): \(.issued) issued in \(.seconds) s, \(.issuances_per_s)/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, server CPU \(.server_cpu_ms_per_issuance) ms/issuance, \(.posts_per_issuance) POSTs/issuance, badNonce \(.bad_nonce), authz reused \(.authz_reused), acme-load CPU \(.client_cpu_s) s"' \
     "$W/$server.$c.json"
+  jq -r '"      step p50 ms: " + (.step_p50_ms | map("\(.step) \(.p50_ms)") | join(", "))' "$W/$server.$c.json"
 }
 
 echo "== warm-up (not counted): 20 issuances each at concurrency 4"

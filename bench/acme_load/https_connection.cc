@@ -123,7 +123,8 @@ Result<HttpResponse> HttpsConnection::ExchangeOnce(std::string_view method, cons
   *sent_nothing = false;
   if (!stream_) CA_RETURN_IF_ERROR(Connect());
   bhttp::request<bhttp::string_body> req(bhttp::string_to_verb(method), target, 11);
-  req.set(bhttp::field::host, origin_.host + ":" + origin_.port);
+  const bool v6 = origin_.host.find(':') != std::string::npos;
+  req.set(bhttp::field::host, (v6 ? "[" + origin_.host + "]" : origin_.host) + ":" + origin_.port);
   req.set(bhttp::field::user_agent, "attestca-acme-load/1");
   if (!content_type.empty()) req.set(bhttp::field::content_type, content_type);
   req.body() = body;

@@ -17,6 +17,15 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
+// Timed runs one step of the flow and records its wall time under name (successful steps only).
+template <class F>
+auto Timed(IssueStats* stats, const char* name, F&& step) {
+  const auto t0 = SteadyClock::now();
+  auto r = step();
+  if (r) stats->step_ms[name].push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count());
+  return r;
+}
+
 Error Protocol(std::string detail) { return Error{Errc::kIncorrectResponse, "protocol: " + detail, {}}; }
 
 std::string StringMember(const nlohmann::json& j, const char* name) {
@@ -29,8 +38,8 @@ std::string StringMember(const nlohmann::json& j, const char* name) {
 // kind: "authz-invalid:connection") and detail.
 Error InvalidAuthz(const nlohmann::json& authz) {
   std::string why = ": no error given";
-  if (authz.contains("challenges") && authz["challenges"].is_array()) {
-    for (const auto& c : authz["challenges"]) {
+  if (const auto chs = authz.is_object() ? authz.find("challenges") : authz.end(); chs != authz.end() && chs->is_array()) {
+    for (const auto& c : *chs) {
       if (c.is_object() && c.contains("error")) {
         std::string type = StringMember(c["error"], "type");
         if (const size_t colon = type.rfind(':'); colon != std::string::npos) type = type.substr(colon + 1);
@@ -83,26 +92,29 @@ Result<size_t> IssueOne(const IssueContext& ctx, AcmeSession& s, const Account& 
   const nlohmann::json identifier = {{"type", device ? "permanent-identifier" : "dns"}, {"value", id}};
 
   // newOrder
-  CA_TRY(AcmeAnswer order, s.Post(acct, s.directory().new_order,
-                                  nlohmann::json{{"identifiers", nlohmann::json::array({identifier})}}));
+  CA_TRY(AcmeAnswer order, Timed(stats, "1 newOrder", [&] {
+           return s.Post(acct, s.directory().new_order,
+                         nlohmann::json{{"identifiers", nlohmann::json::array({identifier})}});
+         }));
   const std::string order_url = order.http.location;
   const std::string finalize_url = StringMember(order.json, "finalize");
-  if (order.http.status != 201 || order_url.empty() || finalize_url.empty() ||
-      !order.json["authorizations"].is_array() || order.json["authorizations"].size() != 1 ||
-      !order.json["authorizations"][0].is_string()) {
+  const auto authzs = order.json.is_object() ? order.json.find("authorizations") : order.json.end();
+  if (order.http.status != 201 || order_url.empty() || finalize_url.empty() || authzs == order.json.end() ||
+      !authzs->is_array() || authzs->size() != 1 || !(*authzs)[0].is_string()) {
     return Fail(Protocol(fmt::format("newOrder -> {} {}", order.http.status, order.http.body.substr(0, 200))));
   }
-  const std::string authz_url = order.json["authorizations"][0].get<std::string>();
+  const std::string authz_url = (*authzs)[0].get<std::string>();
 
   // The authorization and its challenge of our type. A server may hand out an authorization that
   // is valid already (pebble reuses one about 1 time in 100 even with PEBBLE_AUTHZREUSE=0): like
   // any client, go straight to finalize then, and count it.
-  CA_TRY(AcmeAnswer authz, s.Post(acct, authz_url, std::nullopt));
+  CA_TRY(AcmeAnswer authz, Timed(stats, "2 authz", [&] { return s.Post(acct, authz_url, std::nullopt); }));
   const bool reused = StringMember(authz.json, "status") == "valid";
   if (reused) ++stats->authz_reused;
   std::string token, challenge_url;
-  if (authz.json.contains("challenges") && authz.json["challenges"].is_array()) {
-    for (const auto& c : authz.json["challenges"]) {
+  if (const auto chs = authz.json.is_object() ? authz.json.find("challenges") : authz.json.end();
+      chs != authz.json.end() && chs->is_array()) {
+    for (const auto& c : *chs) {
       if (StringMember(c, "type") == ctx.opts->challenge) {
         token = StringMember(c, "token");
         challenge_url = StringMember(c, "url");
@@ -135,9 +147,10 @@ Result<size_t> IssueOne(const IssueContext& ctx, AcmeSession& s, const Account& 
   } unregister{device || reused ? nullptr : ctx.http01, token};
 
   if (!reused) {
-    CA_TRY(AcmeAnswer chall, s.Post(acct, challenge_url, answer));
+    CA_TRY(AcmeAnswer chall, Timed(stats, "3 challenge", [&] { return s.Post(acct, challenge_url, answer); }));
     (void)chall;
-    CA_TRY(nlohmann::json authz_now, PollWhile(ctx, s, acct, authz_url, {"pending"}, stats));
+    CA_TRY(nlohmann::json authz_now,
+           Timed(stats, "4 authz poll", [&] { return PollWhile(ctx, s, acct, authz_url, {"pending"}, stats); }));
     const std::string authz_status = StringMember(authz_now, "status");
     if (authz_status == "invalid") return Fail(InvalidAuthz(authz_now));
     if (authz_status != "valid") return Fail(Protocol(fmt::format("authorization is {}", authz_status)));
@@ -155,10 +168,14 @@ Result<size_t> IssueOne(const IssueContext& ctx, AcmeSession& s, const Account& 
   csr.common_name = id;
   if (!device) csr.dns_names = {id};
   const Bytes csr_der = testing::MakeCsrDer(cert_key.get(), csr);
-  CA_TRY(AcmeAnswer fin, s.Post(acct, finalize_url, nlohmann::json{{"csr", Base64UrlEncode(csr_der)}}));
+  CA_TRY(AcmeAnswer fin, Timed(stats, "5 finalize", [&] {
+           return s.Post(acct, finalize_url, nlohmann::json{{"csr", Base64UrlEncode(csr_der)}});
+         }));
   nlohmann::json order_now = std::move(fin.json);
   if (StringMember(order_now, "status") != "valid") {
-    CA_TRY(order_now, PollWhile(ctx, s, acct, order_url, {"processing", "ready"}, stats));
+    CA_TRY(order_now, Timed(stats, "6 order poll", [&] {
+             return PollWhile(ctx, s, acct, order_url, {"processing", "ready"}, stats);
+           }));
   }
   const std::string cert_url = StringMember(order_now, "certificate");
   if (StringMember(order_now, "status") != "valid" || cert_url.empty()) {
@@ -166,7 +183,7 @@ Result<size_t> IssueOne(const IssueContext& ctx, AcmeSession& s, const Account& 
   }
 
   // Download and check the chain.
-  CA_TRY(AcmeAnswer cert, s.Post(acct, cert_url, std::nullopt));
+  CA_TRY(AcmeAnswer cert, Timed(stats, "7 certificate", [&] { return s.Post(acct, cert_url, std::nullopt); }));
   return CheckChain(cert.http.body, cert_key.get());
 }
 

@@ -98,7 +98,12 @@ int Run(Options& o) {
       IssueStats stats;
       while (next.fetch_add(1) < o.n) {
         const auto t0 = SteadyClock::now();
-        auto r = IssueOne(ctx, s, acct, &stats);
+        Result<size_t> r = Fail(Errc::kInternal, "exception: unknown");
+        try {  // JSON of the server's making may still throw (a string that is not UTF-8, dumped)
+          r = IssueOne(ctx, s, acct, &stats);
+        } catch (const std::exception& e) {
+          r = Fail(Errc::kInternal, std::string("exception: ") + e.what());
+        }
         const auto t1 = SteadyClock::now();
         if (r) {
           lat.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
@@ -116,6 +121,10 @@ int Run(Options& o) {
       result.certificates += certs;
       result.polls += stats.polls;
       result.authz_reused += stats.authz_reused;
+      for (auto& [step, v] : stats.step_ms) {
+        auto& all = result.step_ms[step];
+        all.insert(all.end(), v.begin(), v.end());
+      }
     });
   }
   for (auto& t : threads) t.join();

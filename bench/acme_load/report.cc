@@ -64,6 +64,16 @@ Summary Summarize(const RunResult& r) {
   return s;
 }
 
+// StepP50 maps each step of the flow ("1 newOrder" ...) to its median wall time.
+std::map<std::string, double> StepP50(const RunResult& r) {
+  std::map<std::string, double> out;
+  for (auto [step, v] : r.step_ms) {
+    std::sort(v.begin(), v.end());
+    out[step] = Percentile(v, 0.50);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string TextReport(const RunResult& r) {
@@ -73,6 +83,9 @@ std::string TextReport(const RunResult& r) {
                      r.requested, r.challenge, r.concurrency, r.accounts, r.accounts == 1 ? "" : "s", r.seconds);
   out += fmt::format("  issuances/s   {:.1f}\n", s.rate);
   out += fmt::format("  latency ms    p50 {:.1f}  p99 {:.1f}  max {:.1f}\n", s.p50, s.p99, s.max);
+  std::string steps;
+  for (const auto& [step, p50] : StepP50(r)) steps += fmt::format("{}{} {:.1f}", steps.empty() ? "" : ", ", step.substr(2), p50);
+  out += fmt::format("  step p50 ms   {}\n", steps);
   out += fmt::format("  requests      {} signed POSTs ({:.2f} per issuance, {} polls), {} newNonce HEADs, {} connects\n",
                      r.posts, s.posts_per, r.polls, r.nonce_heads, r.connects);
   out += fmt::format("  badNonce      {} (each retried)\n", r.bad_nonce);
@@ -113,6 +126,9 @@ std::string JsonReport(const RunResult& r) {
                       {"client_cpu_s", round(r.client_cpu_s, 1000)},
                       {"errors", s.errors},
                       {"errors_by_kind", r.errors}};
+  nlohmann::json steps = nlohmann::json::array();  // in the flow's order
+  for (const auto& [step, p50] : StepP50(r)) steps.push_back({{"step", step.substr(2)}, {"p50_ms", round(p50, 100)}});
+  j["step_p50_ms"] = std::move(steps);
   if (s.cpu_ms_per >= 0) {
     j["server_cpu_s"] = round(r.server_cpu_s, 1000);
     j["server_cpu_ms_per_issuance"] = round(s.cpu_ms_per, 1000);

@@ -23,6 +23,7 @@ struct RunResult {
   long certificates = 0;  // certificates in all downloaded chains
   double seconds = 0;     // wall time of the issuance phase (accounts already exist)
   std::vector<double> latencies_ms;
+  std::map<std::string, std::vector<double>> step_ms;  // per step of the flow (IssueStats::step_ms)
   std::map<std::string, long> errors;  // kind -> count
   long posts = 0;
   long polls = 0;
