@@ -112,7 +112,7 @@ run() {
     echo "   $server c=$c FAILED: $(cat "$W/$server.$c.err") $(cat "$W/$server.$c.json")"
     exit 1
   fi
-  jq -r --arg s "$server" --arg c "$c" '"   \($s) c=\($c): \(.issued) issued in \(.seconds) s, \(.issuances_per_s)/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, server CPU \(.server_cpu_ms_per_issuance) ms/issuance, \(.posts_per_issuance) POSTs/issuance, badNonce \(.bad_nonce), authz reused \(.authz_reused), acme-load CPU \(.client_cpu_s) s"' \
+  jq -r --arg s "$server" --arg c "$c" '"   \($s) c=\($c): \(.issued) issued in \(.seconds) s, \(.issuances_per_s)/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, server CPU \(.server_cpu_ms_per_issuance) ms/issuance, \(.posts_per_issuance) POSTs/issuance, badNonce \(.bad_nonce), authz reused \(.authz_reused), acme-load CPU \(.client_cpu_s) s, http-01 fetches \(.http01_served)"' \
     "$W/$server.$c.json"
   jq -r '"      step p50 ms: " + (.step_p50_ms | map("\(.step) \(.p50_ms)") | join(", "))' "$W/$server.$c.json"
 }

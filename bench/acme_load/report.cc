@@ -124,6 +124,7 @@ std::string JsonReport(const RunResult& r) {
                       {"nonce_heads", r.nonce_heads},
                       {"connects", r.connects},
                       {"client_cpu_s", round(r.client_cpu_s, 1000)},
+                      {"http01_served", r.http01_served},
                       {"errors", s.errors},
                       {"errors_by_kind", r.errors}};
   nlohmann::json steps = nlohmann::json::array();  // in the flow's order
