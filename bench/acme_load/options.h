@@ -1,0 +1,23 @@
+#pragma once
+// Options of acme-load (main.cc parses them; README: bench/README.md "Issuance").
+#include <string>
+
+namespace ca::acme_load {
+
+struct Options {
+  std::string directory;        // https://host:port/.../directory
+  int n = 100;                  // issuances
+  int concurrency = 1;          // workers, each with its own keep-alive connection
+  std::string ca_file;          // PEM trust for the server's TLS certificate
+  bool insecure = false;        // no TLS verification
+  bool json = false;            // one JSON line instead of the text report
+  int server_pid = 0;           // read /proc/<pid>/stat before and after: server CPU per issuance
+  std::string http01_listen;    // "127.0.0.1:5002": answer http-01 here
+  std::string challenge = "http-01";  // or "device-attest-01"
+  std::string identifier;       // http-01: dns name (default "localhost"); device: the serial number
+  std::string attest_ca;        // device-attest-01: folder of the test root (created if missing)
+  bool account_per_worker = false;
+  int timeout_ms = 30000;       // per request, and per wait for an authorization or order
+};
+
+}  // namespace ca::acme_load
