@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "acme/account_keys.h"
 #include "acme/jwk.h"
 #include "acme/worker_pool.h"
 #include "common/clock.h"
@@ -78,6 +79,8 @@ class Service final {
   // NewAccount returns the account and whether it was created now (201) or existed (200).
   Result<std::pair<core::Account, bool>> NewAccount(NewAccountRequest req);
   Result<core::Account> GetAccount(const std::string& id);  // kNotFound
+  // AccountKey is the account's public key, parsed once and cached (account_keys.h).
+  Result<AccountKeys::Key> AccountKey(const core::Account& acct) { return account_keys_.Get(acct); }
   Result<core::Account> UpdateAccount(const core::Account& acct, std::optional<std::vector<std::string>> contact,
                                       bool deactivate);
   // KeyChange rolls the account to new_key; kConflict carries the other account's id in detail.
@@ -140,6 +143,7 @@ class Service final {
 
   ServiceDeps d_;
   WorkerPool* pool_;
+  AccountKeys account_keys_;
 };
 
 }  // namespace ca::acme

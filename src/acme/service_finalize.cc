@@ -30,15 +30,11 @@ Result<core::Order> Service::Finalize(const std::string& order_id, const core::A
   CA_TRY(auto csr, policy::ParseCsr(csr_der));
   CA_RETURN_IF_ERROR(policy::CheckCsrNames(csr, order.identifiers));
   {
-    // Boulder's rule: the certificate key must not be the account key.
-    CA_TRY(auto csr_spki, ossl::PublicKeyToDer(csr.key.get()));
-    auto acct_json = ParseJsonBounded(acct.jwk_json);
-    if (acct_json) {
-      auto acct_jwk = ParseJwk(*acct_json);
-      if (acct_jwk) {
-        CA_TRY(auto acct_spki, ossl::PublicKeyToDer(acct_jwk->key.get()));
-        if (acct_spki == csr_spki) return Fail(Errc::kBadCsr, "the certificate key must differ from the account key");
-      }
+    // Boulder's rule: the certificate key must not be the account key. EVP_PKEY_eq compares the
+    // public parts (1 = same key; keys of different types never are).
+    CA_TRY(auto acct_key, AccountKey(acct));
+    if (EVP_PKEY_eq(csr.key.get(), acct_key->get()) == 1) {
+      return Fail(Errc::kBadCsr, "the certificate key must differ from the account key");
     }
   }
   issuance::IssueRequest req;

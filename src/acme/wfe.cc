@@ -166,10 +166,8 @@ Result<Wfe::Auth> Wfe::Authenticate(const Ctx& ctx, KeyMode mode) {
       return Fail(acct.error());
     }
     if (acct->provisioner != ctx.prov->name) return Fail(Errc::kAccountDoesNotExist, "account does not exist");
-    auto stored = ParseJsonBounded(acct->jwk_json);
-    if (!stored) return Fail(Errc::kInternal, "stored account key is corrupt");
-    CA_TRY(auto key, ParseJwk(*stored));
-    CA_RETURN_IF_ERROR(VerifyJws(jws, key.key.get()));
+    CA_TRY(auto key, service_->AccountKey(*acct));
+    CA_RETURN_IF_ERROR(VerifyJws(jws, key->get()));
     if (acct->status != core::AccountStatus::kValid) {
       return Fail(Errc::kUnauthorized, std::string("account is ") + core::ToString(acct->status));
     }

@@ -34,6 +34,13 @@ Result<ossl::SanEntry> ExtraSanEntry(const std::string& kind, const std::string&
 // an inverted or empty validity, a notAfter past the issuer's, a key outside policy.
 Result<void> LintRequest(const IssueRequest& req, UnixTime issuer_not_before, UnixTime issuer_not_after);
 
+// TbsOfCert returns the whole TBSCertificate element of a DER certificate, SpkiOfTbs the whole
+// subjectPublicKeyInfo element of a DER TBSCertificate (RFC 5280 §4.1); nullopt if not so shaped.
+// They read our own signing output without a full parse (d2i_X509 decodes the key too, through
+// OpenSSL 3's decoder machinery, which cost more than the signature).
+std::optional<ByteView> TbsOfCert(ByteView cert_der);
+std::optional<ByteView> SpkiOfTbs(ByteView tbs_der);
+
 // LintCertificate re-reads the built certificate: v3, serial positive with >= 64 bits, SAN present.
 Result<void> LintCertificate(X509* cert);
 

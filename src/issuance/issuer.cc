@@ -247,18 +247,22 @@ Result<IssuedCert> Issuer::Issue(std::unique_ptr<IssuanceToken> token) {
 
   IssuedCert out;
   CA_TRY(out.der, ossl::CertToDer(cert.get()));
-  CA_TRY(auto signed_cert, ossl::CertFromDer(out.der));
-  CA_TRY(Bytes after, ossl::TbsDer(signed_cert.get()));
-  if (after != token->tbs_) return Fail(Errc::kInternal, "signed TBS differs from the linted TBS");
-  if (X509_verify(signed_cert.get(), X509_get0_pubkey(s_->intermediate.get())) != 1) {
+  // What we hand out must carry exactly the linted TBS, under a signature that verifies (a fault
+  // in signing must not leave the CA).
+  auto after = TbsOfCert(out.der);
+  if (!after || !std::equal(after->begin(), after->end(), token->tbs_.begin(), token->tbs_.end())) {
+    return Fail(Errc::kInternal, "signed TBS differs from the linted TBS");
+  }
+  if (X509_verify(cert.get(), X509_get0_pubkey(s_->intermediate.get())) != 1) {
     return ossl::Internal("issued certificate signature does not verify");
   }
+  auto spki = SpkiOfTbs(*after);
+  if (!spki) return Fail(Errc::kInternal, "issued certificate has no subjectPublicKeyInfo");
   out.pem = ossl::DerToPem(out.der, "CERTIFICATE");
   out.serial_hex = token->serial_hex_;
   out.not_before = token->not_before_;
   out.not_after = token->not_after_;
-  CA_TRY(Bytes spki, ossl::PublicKeyToDer(X509_get0_pubkey(signed_cert.get())));
-  out.spki_sha256_hex = Hex(ossl::Sha256(spki));
+  out.spki_sha256_hex = Hex(ossl::Sha256(*spki));
   return out;
 }
 

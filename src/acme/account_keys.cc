@@ -1,0 +1,46 @@
+#include "acme/account_keys.h"
+
+#include "acme/jwk.h"
+#include "common/json.h"
+
+namespace ca::acme {
+
+Result<AccountKeys::Key> AccountKeys::Get(const core::Account& acct) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = map_.find(acct.id);
+    if (it != map_.end() && it->second.jwk_json == acct.jwk_json) {
+      lru_.splice(lru_.begin(), lru_, it->second.pos);
+      return it->second.key;
+    }
+  }
+  // Parse outside the lock: a miss must not stall other requests.
+  auto json = ParseJsonBounded(acct.jwk_json);
+  if (!json) return Fail(Errc::kInternal, "stored account key is corrupt");
+  auto jwk = ParseJwk(*json);
+  if (!jwk) return Fail(Errc::kInternal, "stored account key does not parse: " + jwk.error().detail);
+  auto key = std::make_shared<const ossl::UniquePtr<EVP_PKEY>>(std::move(jwk->key));
+
+  std::lock_guard lock(mu_);
+  auto it = map_.find(acct.id);
+  if (it != map_.end()) {
+    it->second.jwk_json = acct.jwk_json;
+    it->second.key = key;
+    lru_.splice(lru_.begin(), lru_, it->second.pos);
+    return key;
+  }
+  lru_.push_front(acct.id);
+  map_.emplace(acct.id, Slot{acct.jwk_json, key, lru_.begin()});
+  if (map_.size() > capacity_) {
+    map_.erase(lru_.back());
+    lru_.pop_back();
+  }
+  return key;
+}
+
+size_t AccountKeys::size() const {
+  std::lock_guard lock(mu_);
+  return map_.size();
+}
+
+}  // namespace ca::acme
