@@ -327,12 +327,21 @@ class SqliteStore final : public Store {
   }
 
   // --- CRL (the crl_state row of migration 0004) ---
+  // Read on every OCSP request too (the responder's check that no revocation happened since an
+  // answer's status was read): prepared once and kept, like the status statement.
   Result<int64_t> RevocationRevision() override {
     std::lock_guard lock(mu_);
-    CA_TRY(auto s, Statement::Prepare(db_, "SELECT revision FROM crl_state WHERE id = 1"));
+    if (!revision_) {
+      CA_TRY(auto prepared, Statement::Prepare(db_, "SELECT revision FROM crl_state WHERE id = 1"));
+      revision_.emplace(std::move(prepared));
+    }
+    Statement& s = *revision_;
+    s.Reset();
     CA_TRY(bool row, s.Step());
+    const int64_t revision = row ? s.Int(0) : 0;
+    s.Reset();  // ends the read transaction
     if (!row) return Fail(Errc::kInternal, "crl_state row is missing");
-    return s.Int(0);
+    return revision;
   }
 
   Result<std::vector<core::RevokedCert>> ListRevokedUnexpired(UnixTime now) override {
@@ -438,6 +447,7 @@ class SqliteStore final : public Store {
   sqlite3* db_;
   std::mutex mu_;
   std::optional<Statement> status_by_serial_;  // under mu_; finalized before sqlite3_close_v2 completes
+  std::optional<Statement> revision_;          // likewise
   sqlite::DeviceTable devices_;
   sqlite::CertTable certs_;
 };
