@@ -15,7 +15,7 @@ namespace ca::ocsp {
 
 struct Responder::State {
   const issuance::Issuer* issuer = nullptr;
-  storage::CertStore* store = nullptr;
+  storage::Store* store = nullptr;
   const Clock* clock = nullptr;
   ResponderOptions opts;
   // The CertID hashes that name our issuer, per hash algorithm (index: HashAlg).
@@ -26,6 +26,7 @@ struct Responder::State {
   std::unique_ptr<ResponseCache> cache;
   ossl::UniquePtr<X509> issuer_cert;  // builds the CertIDs Presign answers for
   mutable std::atomic<uint64_t> signatures{0};
+  mutable std::atomic<uint64_t> status_reads{0};
 };
 
 namespace {
@@ -56,7 +57,7 @@ Answer ErrorAnswer(ResponseStatus status, std::string detail) {
 Responder::Responder(std::unique_ptr<State> s) : s_(std::move(s)) {}
 Responder::~Responder() = default;
 
-Result<std::unique_ptr<Responder>> Responder::Create(const issuance::Issuer& issuer, storage::CertStore& store,
+Result<std::unique_ptr<Responder>> Responder::Create(const issuance::Issuer& issuer, storage::Store& store,
                                                      const Clock& clock, ResponderOptions opts) {
   auto s = std::make_unique<State>();
   s->issuer = &issuer;
@@ -115,12 +116,45 @@ Result<void> Responder::Presign(const std::string& serial_hex) const {
 }
 
 Answer Responder::Respond(ByteView request_der, bool may_echo_nonce) const {
+  int64_t revision = -1;
+  std::shared_ptr<const CachedAnswer> entry;
+  bool looked_up = false;  // revision read and cache looked up (by the simple path)
+  // Nearly every request is one CertID and nothing else: read without OpenSSL's decoder, and
+  // answered from the cache when its entry is current. A miss goes on to the full path.
+  if (auto simple = ParseSimpleRequest(request_der)) {
+    auto r = s_->store->RevocationRevision();
+    if (!r) {
+      log::Error("ocsp: revocation revision read failed: {}", r.error().detail);
+      return ErrorAnswer(ResponseStatus::kInternalError, r.error().detail);
+    }
+    revision = *r;
+    looked_up = true;
+    if (auto hit = FromCache(simple->hash, simple->issuer_name_hash, simple->issuer_key_hash, simple->serial_hex,
+                             revision, &entry)) {
+      return std::move(*hit);
+    }
+  }
   auto req = ParseRequest(request_der);
   if (!req) {
     ResponseStatus st = req.error().code == Errc::kMalformed      ? ResponseStatus::kMalformedRequest
                         : req.error().code == Errc::kUnauthorized ? ResponseStatus::kUnauthorized
                                                                   : ResponseStatus::kInternalError;
     return ErrorAnswer(st, req.error().detail);
+  }
+  const bool echo = s_->opts.echo_nonce && may_echo_nonce && req->nonce.has_value();
+  const bool cacheable = !echo && req->cert_ids.size() == 1;
+  // Read before any status, so a revocation committed after it moves it past what we read.
+  if (cacheable && !looked_up) {
+    auto r = s_->store->RevocationRevision();
+    if (!r) {
+      log::Error("ocsp: revocation revision read failed: {}", r.error().detail);
+      return ErrorAnswer(ResponseStatus::kInternalError, r.error().detail);
+    }
+    revision = *r;
+    const CertIdRef& id = req->cert_ids.front();
+    if (auto hit = FromCache(id.hash, id.issuer_name_hash, id.issuer_key_hash, id.serial_hex, revision, &entry)) {
+      return std::move(*hit);
+    }
   }
   auto statuses = Resolve(*req);
   if (!statuses) {
@@ -130,8 +164,7 @@ Answer Responder::Respond(ByteView request_der, bool may_echo_nonce) const {
     log::Error("ocsp: status lookup failed: {}", statuses.error().detail);
     return ErrorAnswer(ResponseStatus::kInternalError, statuses.error().detail);
   }
-  bool echo = s_->opts.echo_nonce && may_echo_nonce && req->nonce.has_value();
-  auto answer = (!echo && req->cert_ids.size() == 1) ? Cached(*req, statuses->front()) : Sign(*req, *statuses, echo);
+  auto answer = cacheable ? Cached(*req, statuses->front(), revision, std::move(entry)) : Sign(*req, *statuses, echo);
   if (!answer) {
     log::Error("ocsp: signing failed: {}", answer.error().detail);
     return ErrorAnswer(ResponseStatus::kInternalError, answer.error().detail);
@@ -145,15 +178,54 @@ ResponderStats Responder::stats() const {
   st.cache_misses = s_->cache->misses();
   st.cache_size = s_->cache->size();
   st.signatures = s_->signatures.load();
+  st.status_reads = s_->status_reads.load();
   st.signer_rotations = s_->delegated ? s_->delegated->rotations() : 0;
   return st;
 }
 
-Result<Answer> Responder::Cached(const ParsedRequest& req, const SingleStatus& status) const {
-  const CertIdRef& id = req.cert_ids.front();
-  const std::string key = (id.hash == HashAlg::kSha1 ? "1:" : "2:") + id.serial_hex;
+namespace {
+
+std::string CacheKey(HashAlg hash, const std::string& serial_hex) {
+  return (hash == HashAlg::kSha1 ? "1:" : "2:") + serial_hex;
+}
+
+bool SameBytes(ByteView a, ByteView b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
+
+Answer FromEntry(const CachedAnswer& entry) {
+  Answer a;
+  a.status = ResponseStatus::kSuccessful;
+  a.der = entry.der;
+  a.this_update = entry.this_update;
+  a.next_update = entry.next_update;
+  a.etag = entry.etag;
+  return a;
+}
+
+}  // namespace
+
+std::optional<Answer> Responder::FromCache(HashAlg hash, ByteView issuer_name_hash, ByteView issuer_key_hash,
+                                           const std::string& serial_hex, int64_t revision,
+                                           std::shared_ptr<const CachedAnswer>* entry) const {
+  // The key names the serial only: another issuer's CertID must not find our answer (Resolve
+  // answers it unauthorized).
+  const size_t i = Index(hash);
+  if (!SameBytes(issuer_name_hash, s_->name_hash[i]) || !SameBytes(issuer_key_hash, s_->key_hash[i])) {
+    return std::nullopt;
+  }
+  *entry = s_->cache->Get(CacheKey(hash, serial_hex));
   const UnixTime now = s_->clock->Now();
-  auto entry = s_->cache->Get(key);
+  const CachedAnswer* e = entry->get();
+  if (e == nullptr || e->revision.load() != revision || now >= e->refresh_at || now < e->this_update) {
+    return std::nullopt;
+  }
+  return FromEntry(*e);
+}
+
+Result<Answer> Responder::Cached(const ParsedRequest& req, const SingleStatus& status, int64_t revision,
+                                 std::shared_ptr<const CachedAnswer> entry) const {
+  const CertIdRef& id = req.cert_ids.front();
+  const std::string key = CacheKey(id.hash, id.serial_hex);
+  const UnixTime now = s_->clock->Now();
   // The status was read from the store after the request arrived: an entry that says anything else
   // (a revocation since it was signed, by any path) is never served.
   if (!entry || !(entry->status == status) || now >= entry->refresh_at || now < entry->this_update) {
@@ -167,16 +239,13 @@ Result<Answer> Responder::Cached(const ParsedRequest& req, const SingleStatus& s
     // validities: the default 4h validity re-signs after 3h, keeping an hour's margin).
     e->refresh_at = fresh.this_update + (fresh.next_update - fresh.this_update) * 3 / 4;
     e->status = status;
+    e->revision = revision;
     s_->cache->Put(key, e);
-    entry = std::move(e);
+    return FromEntry(*e);
   }
-  Answer a;
-  a.status = ResponseStatus::kSuccessful;
-  a.der = entry->der;
-  a.this_update = entry->this_update;
-  a.next_update = entry->next_update;
-  a.etag = entry->etag;
-  return a;
+  // The store confirmed the entry at this revision: requests skip the status read until it moves.
+  entry->revision.store(revision);
+  return FromEntry(*entry);
 }
 
 Result<std::vector<Responder::SingleStatus>> Responder::Resolve(const ParsedRequest& req) const {
@@ -187,6 +256,7 @@ Result<std::vector<Responder::SingleStatus>> Responder::Resolve(const ParsedRequ
     if (id.issuer_name_hash != s_->name_hash[i] || id.issuer_key_hash != s_->key_hash[i]) {
       return Fail(Errc::kUnauthorized, "CertID names another issuer");
     }
+    s_->status_reads.fetch_add(1, std::memory_order_relaxed);
     auto rec = s_->store->GetCertificateStatusBySerial(id.serial_hex);
     if (!rec) {
       if (rec.error().code == Errc::kNotFound) return Fail(Errc::kUnauthorized, "serial " + id.serial_hex + " was never issued");
@@ -237,13 +307,13 @@ Result<Answer> Responder::Sign(const ParsedRequest& req, const std::vector<Singl
       if (st.reason != 0) reason = st.reason;
     }
     // The request's CertID is echoed as it came (same hash algorithm and parameters).
-    if (OCSP_basic_add1_status(basic.get(), req.cert_ids[i].id.get(),
+    if (OCSP_basic_add1_status(basic.get(), req.cert_ids[i].id,
                                st.revoked ? V_OCSP_CERTSTATUS_REVOKED : V_OCSP_CERTSTATUS_GOOD, reason,
                                revoked_at.get(), this_update.get(), next_update.get()) == nullptr) {
       return ossl::Internal("OCSP_basic_add1_status");
     }
     unsigned char* cid = nullptr;
-    int cid_len = i2d_OCSP_CERTID(req.cert_ids[i].id.get(), &cid);
+    int cid_len = i2d_OCSP_CERTID(req.cert_ids[i].id, &cid);
     if (cid_len <= 0 || cid == nullptr) return ossl::Internal("i2d_OCSP_CERTID");
     AppendInt(validator, cid_len);
     validator.insert(validator.end(), cid, cid + cid_len);
