@@ -108,7 +108,9 @@ PIDS+=($!)
 ready() { for _ in $(seq 100); do "$LOAD" 127.0.0.1 "$1" "$2" "$W/requests.bin" 1 0.1 >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 ready "$ATTESTCA_PORT" /ocsp || { echo "attestca did not answer"; cat "$W/attestca.log"; exit 1; }
 ready "$OPENSSL_PORT" / || { echo "openssl ocsp did not answer"; cat "$W/openssl.log"; exit 1; }
-for _ in $(seq 100); do [[ "$(wc -c < <(curl -s "http://127.0.0.1:$NGINX_PORT/static.der" || true))" == 720 ]] && break; sleep 0.1; done
+nginx_ready() { [[ "$(curl -s "http://127.0.0.1:$NGINX_PORT/static.der" | wc -c)" == 720 ]]; }
+for _ in $(seq 100); do nginx_ready && break; sleep 0.1; done
+nginx_ready || { echo "nginx did not answer"; cat "$W/nginx.log" "$W/nginx/error.log"; exit 1; }
 
 rss_kb() { sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$ATTESTCA_PID/status"; }
 RSS_IDLE_START=$(rss_kb VmRSS)
