@@ -3,7 +3,9 @@
 // reused while the server keeps it (HTTP/1.1 keep-alive) and opened again when the server closes it
 // (`openssl ocsp` answers one request per connection, HTTP/1.0). The latency of a request includes
 // its connect when it needs one. Every answer must be HTTP 200 with a successful OCSPResponse.
-// Usage: ocsp_load HOST PORT PATH requests.bin CONCURRENCY SECONDS
+// With "close" last, every request asks for Connection: close, so each one pays a new connection
+// (what `openssl ocsp` forces) against any server.
+// Usage: ocsp_load HOST PORT PATH requests.bin CONCURRENCY SECONDS [close]
 // Prints: responders/s, p50 and p99 latency in microseconds, answers and errors.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -96,10 +98,11 @@ bool ReadAnswer(int fd, std::string& buf, bool* keep) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 7) {
-    std::fprintf(stderr, "usage: ocsp_load HOST PORT PATH requests.bin CONCURRENCY SECONDS\n");
+  if (argc != 7 && !(argc == 8 && std::strcmp(argv[7], "close") == 0)) {
+    std::fprintf(stderr, "usage: ocsp_load HOST PORT PATH requests.bin CONCURRENCY SECONDS [close]\n");
     return 2;
   }
+  const std::string connection = argc == 8 ? "Connection: close\r\n" : "";
   Target t;
   t.addr.sin_family = AF_INET;
   t.addr.sin_port = htons(static_cast<uint16_t>(std::atoi(argv[2])));
@@ -118,7 +121,7 @@ int main(int argc, char** argv) {
       if (off + 2 + len > all.size()) break;
       std::string body = all.substr(off + 2, len);
       requests.push_back("POST " + t.path + " HTTP/1.1\r\nHost: " + t.host_header +
-                         "\r\nContent-Type: application/ocsp-request\r\nContent-Length: " +
+                         "\r\n" + connection + "Content-Type: application/ocsp-request\r\nContent-Length: " +
                          std::to_string(len) + "\r\n\r\n" + body);
       off += 2 + len;
     }

@@ -1,7 +1,9 @@
 // `attestca serve`: load config, CA key and database, then serve ACME over HTTPS (and the CA
 // certificates over plain HTTP) until SIGINT/SIGTERM.
+#include <sched.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <span>
 #include <thread>
@@ -38,6 +40,15 @@ log::Level LevelFrom(const std::string& s) {
   if (s == "warn") return log::Level::kWarn;
   if (s == "error") return log::Level::kError;
   return log::Level::kInfo;
+}
+
+// UsableCpus: the CPUs this process may run on (its affinity mask, which taskset and cpusets
+// narrow), at least 1.
+uint32_t UsableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return static_cast<uint32_t>(std::max(1, CPU_COUNT(&set)));
+  return std::max(1u, std::thread::hardware_concurrency());
 }
 
 int Die(const std::string& what, const Error& e) {
@@ -189,7 +200,9 @@ int RunServe(const ServeArgs& a) {
   http::ServerOptions plain = https;
   plain.listen = cfg->server.http_listen;
   plain.tls = false;
-  plain.threads = 2;  // OCSP answers come from the cache; a miss or a re-sign costs one signature
+  // OCSP answers come from the cache and never wait on anything but SQLite's short reads: one
+  // thread per CPU we may run on (taskset and cpusets narrow it); more would only switch and contend.
+  plain.threads = UsableCpus();
   auto plain_server = http::Server::Start(plain, [&wfe, &ocsp_http, &crl_http](const http::Request& r) {
     if (ocsp::IsOcspPath(r.target)) return ocsp_http.Handle(r);
     if (crl::IsCrlPath(r.path)) return crl_http.Handle(r);

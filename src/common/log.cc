@@ -9,6 +9,7 @@
 namespace ca::log {
 namespace {
 std::atomic<bool> g_json{false};
+std::atomic<int> g_level{static_cast<int>(Level::kInfo)};  // spdlog's default until Init
 
 spdlog::level::level_enum ToSpd(Level l) {
   switch (l) {
@@ -46,6 +47,7 @@ void Init(Level level, bool json) {
   auto logger = spdlog::stderr_color_mt("attestca");
   spdlog::set_default_logger(logger);
   spdlog::set_level(ToSpd(level));
+  g_level = static_cast<int>(level);
   g_json = json;
   if (json) {
     spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})", spdlog::pattern_time_type::utc);
@@ -53,6 +55,8 @@ void Init(Level level, bool json) {
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
   }
 }
+
+bool Enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
 
 void Write(Level level, std::string_view stream, std::string_view msg) {
   if (g_json) {

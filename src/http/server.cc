@@ -3,6 +3,7 @@
 #include "http/server.h"
 
 #include <algorithm>
+#include <array>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -19,6 +20,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -41,10 +43,10 @@ using boost::system::error_code;
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using BeastRequest = bhttp::request<bhttp::string_body>;
-using BeastResponse = bhttp::response<bhttp::string_body>;
 
 constexpr auto kLingerTime = std::chrono::seconds(1);  // drain/close_notify wait before closing
 constexpr size_t kLingerBytes = 1 << 20;
+constexpr size_t kMaxKeptHeadBytes = 4096;  // a session keeps a response-head buffer up to this size
 
 auto Await(error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
 
@@ -107,7 +109,8 @@ Response CallHandler(const Handler& handler, const Request& req) {
   return InternalError();
 }
 
-Request ToRequest(const BeastRequest& in, const std::string& remote, bool tls, const std::vector<uint8_t>& client_cert) {
+// ToRequest takes the body out of the parsed message (it is not needed afterwards).
+Request ToRequest(BeastRequest& in, const std::string& remote, bool tls, const std::vector<uint8_t>& client_cert) {
   Request req;
   req.method = std::string(in.method_string());
   req.target = std::string(in.target());
@@ -115,7 +118,7 @@ Request ToRequest(const BeastRequest& in, const std::string& remote, bool tls, c
   for (const auto& f : in) {
     req.headers.emplace_back(detail::LowerAscii(f.name_string()), std::string(f.value()));
   }
-  req.body = in.body();
+  req.body = std::move(in.body());
   req.remote_address = remote;
   req.tls = tls;
   req.client_cert_der = client_cert;
@@ -135,33 +138,52 @@ std::vector<uint8_t> PeerCertificateDer(SSL* ssl) {
   return der;
 }
 
-bool HasCrLf(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+// HasCrLf: two memchr scans (find_first_of calls memchr once per character).
+bool HasCrLf(std::string_view s) {
+  return s.find('\r') != std::string_view::npos || s.find('\n') != std::string_view::npos;
+}
 
-// ToBeast adds Content-Length and Connection; handler-set framing headers are dropped. For HEAD the
-// Content-Length is that of the body that is not sent.
-BeastResponse ToBeast(Response res, unsigned version, bool head, bool keep_alive) {
-  BeastResponse out;
-  out.version(version);
-  out.result(static_cast<unsigned>(res.status));
-  for (auto& [name, value] : res.headers) {
+// SerializeHead writes the status line and header block of res into out (replacing what it held:
+// sessions reuse one buffer, so a response costs no allocation there). It adds Content-Length and
+// Connection; handler-set framing headers are dropped, as are headers with CR/LF or an empty name.
+// For HEAD the Content-Length is that of the body that is not sent; 204 and 304 have none.
+// Returns whether the connection stays open (a handler may ask for "Connection: close").
+bool SerializeHead(const Response& res, unsigned version, bool keep_alive, std::string& out) {
+  for (const auto& [name, value] : res.headers) {
+    if (detail::EqualsIgnoreCase(name, "connection") && detail::EqualsIgnoreCase(value, "close")) keep_alive = false;
+  }
+  out.clear();
+  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(res.status);
+  out += ' ';
+  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(res.status));
+  out.append(reason.data(), reason.size());
+  out += "\r\n";
+  for (const auto& [name, value] : res.headers) {
     if (name.empty() || HasCrLf(name) || HasCrLf(value)) {
       log::Error("http: dropping response header with CR/LF or empty name");
       continue;
     }
-    if (detail::EqualsIgnoreCase(name, "content-length") || detail::EqualsIgnoreCase(name, "transfer-encoding")) {
+    if (detail::EqualsIgnoreCase(name, "content-length") || detail::EqualsIgnoreCase(name, "transfer-encoding") ||
+        detail::EqualsIgnoreCase(name, "connection")) {
       continue;
     }
-    if (detail::EqualsIgnoreCase(name, "connection")) {
-      if (detail::EqualsIgnoreCase(value, "close")) keep_alive = false;
-      continue;
-    }
-    out.insert(name, value);
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
   }
   const bool bodyless_status = res.status == 204 || res.status == 304;
-  if (!bodyless_status) out.content_length(res.body.size());
-  if (!head && !bodyless_status) out.body() = std::move(res.body);
-  out.keep_alive(keep_alive);
-  return out;
+  if (!bodyless_status) {
+    out += "Content-Length: ";
+    out += std::to_string(res.body.size());
+    out += "\r\n";
+  }
+  // HTTP/1.1 is persistent unless it says close; HTTP/1.0 only when it says keep-alive.
+  if (version >= 11 && !keep_alive) out += "Connection: close\r\n";
+  if (version < 11 && keep_alive) out += "Connection: keep-alive\r\n";
+  out += "\r\n";
+  return keep_alive;
 }
 
 // StatusForReadError: the status to answer a failed request read with, or 0 to just close.
@@ -232,13 +254,15 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
         Tcp().close();
         co_return;
       }
-      const BeastRequest& in = parser.get();
+      BeastRequest& in = parser.get();
+      const bool head = in.method() == bhttp::verb::head;
+      const unsigned version = in.version();
+      const bool wants_keep_alive = in.keep_alive();
       const Request req = ToRequest(in, remote_, kTls, client_cert_der_);
-      BeastResponse out = ToBeast(CallHandler(shared_.handler, req), in.version(),
-                                  in.method() == bhttp::verb::head, in.keep_alive() && !closed_);
-      const bool keep_alive = out.keep_alive();
+      const Response res = CallHandler(shared_.handler, req);
+      const bool keep_alive = SerializeHead(res, version, wants_keep_alive && !closed_, head_buf_);
       Tcp().expires_after(Idle());
-      co_await bhttp::async_write(stream_, out, Await(ec));
+      co_await WriteResponse(res, head, ec);
       if (ec) break;
       if (!keep_alive) {
         co_await GracefulClose();
@@ -248,23 +272,32 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     Tcp().close();
   }
 
+  // WriteResponse sends head_buf_ and, unless head or a 204/304, the body: one gathered write.
+  asio::awaitable<void> WriteResponse(const Response& res, bool head, error_code& ec) {
+    const bool with_body = !head && res.status != 204 && res.status != 304 && !res.body.empty();
+    const std::array<asio::const_buffer, 2> buffers{
+        asio::const_buffer(head_buf_.data(), head_buf_.size()),
+        with_body ? asio::const_buffer(res.body.data(), res.body.size()) : asio::const_buffer()};
+    co_await asio::async_write(stream_, buffers, Await(ec));
+    // Keep the buffer for the next response, unless an unusual header block made it large.
+    if (head_buf_.capacity() > kMaxKeptHeadBytes) std::string().swap(head_buf_);
+  }
+
   // SendErrorAndClose answers a request that could not be read, then closes after draining what
   // the client may still be sending (so the kernel does not reset the connection under the reply).
   asio::awaitable<void> SendErrorAndClose(int status, const error_code& why) {
     log::Debug("http: {} from {}: {}", status, remote_, why.message());
-    BeastResponse out;
-    out.version(11);
-    out.result(static_cast<unsigned>(status));
-    out.set(bhttp::field::content_type, "application/problem+json");
+    Response res;
+    res.status = status;
+    res.Set("Content-Type", "application/problem+json");
     const char* what = status == 413   ? "request body too large"
                        : status == 431 ? "request header too large"
                                        : "malformed HTTP request";
-    out.body() = detail::ProblemJson(status, what);
-    out.prepare_payload();
-    out.keep_alive(false);
+    res.body = detail::ProblemJson(status, what);
+    SerializeHead(res, 11, false, head_buf_);
     error_code ec;
     Tcp().expires_after(Idle());
-    co_await bhttp::async_write(stream_, out, Await(ec));
+    co_await WriteResponse(res, false, ec);
     if (ec || closed_) co_return;
     Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
     Tcp().expires_after(std::min<std::chrono::milliseconds>(Idle(), kLingerTime));
@@ -289,6 +322,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   Stream stream_;
   std::string remote_;
   std::vector<uint8_t> client_cert_der_;  // from the handshake; the same for every request on it
+  std::string head_buf_;                  // the response head being written, reused
   uint64_t id_ = 0;
   bool closed_ = false;  // set on the strand by CloseAsync
 };

@@ -59,11 +59,23 @@ bool HasEtag(std::string_view header, std::string_view etag) {
   return false;
 }
 
+// DateNow: the Date header for now, formatted once a second per thread.
+const std::string& DateNow(UnixTime now) {
+  thread_local UnixTime formatted_at = -1;
+  thread_local std::string text;
+  if (now != formatted_at) {
+    text = http::HttpDate(now);
+    formatted_at = now;
+  }
+  return text;
+}
+
 http::Response Base(int status, const Bytes& body, UnixTime now) {
   http::Response r;
   r.status = status;
+  r.headers.reserve(6);  // what a successful answer sets: no reallocation on the way
   r.Set("Content-Type", kContentType);
-  r.Set("Date", http::HttpDate(now));
+  r.Set("Date", DateNow(now));
   r.body.assign(body.begin(), body.end());
   return r;
 }

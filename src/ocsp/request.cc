@@ -2,6 +2,7 @@
 // rest, then every field OpenSSL does not check is checked here.
 #include "ocsp/request.h"
 
+#include <algorithm>
 #include <set>
 
 #include "der/reader.h"
@@ -111,17 +112,70 @@ Result<CertIdRef> CheckCertId(OCSP_CERTID* cid) {
   if (BN_is_zero(bn.get()) || BN_num_bytes(bn.get()) > 20) {
     return Fail(Errc::kUnauthorized, "OCSP request: serial is zero or longer than 20 octets");
   }
-  auto hex = ossl::SerialHex(serial);
-  if (!hex) return Fail(Errc::kMalformed, "OCSP request: unreadable serial");
-  ref.serial_hex = std::move(*hex);
+  // As ossl::SerialHex renders it (the store's key), from the BIGNUM we already have.
+  Bytes serial_bytes(static_cast<size_t>(BN_num_bytes(bn.get())));
+  BN_bn2bin(bn.get(), serial_bytes.data());
+  ref.serial_hex = Hex(serial_bytes);
   ref.issuer_name_hash.assign(ASN1_STRING_get0_data(name_hash), ASN1_STRING_get0_data(name_hash) + hash_len);
   ref.issuer_key_hash.assign(ASN1_STRING_get0_data(key_hash), ASN1_STRING_get0_data(key_hash) + hash_len);
-  ref.id.reset(OCSP_CERTID_dup(cid));
-  if (!ref.id) return Fail(Errc::kInternal, "OCSP_CERTID_dup");
+  ref.id = cid;
   return ref;
 }
 
+// The DER contents of the two hash algorithm OIDs we answer in.
+constexpr uint8_t kSha1Oid[] = {0x2b, 0x0e, 0x03, 0x02, 0x1a};                                 // 1.3.14.3.2.26
+constexpr uint8_t kSha256Oid[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01};  // 2.16.840.1.101.3.4.2.1
+
+bool SameBytes(ByteView a, ByteView b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
+
 }  // namespace
+
+std::optional<SimpleCertId> ParseSimpleRequest(ByteView der) {
+  if (der.empty() || der.size() > kMaxRequestBytes) return std::nullopt;
+  // OCSPRequest { tbsRequest TBSRequest } with no optionalSignature; TBSRequest { requestList }
+  // with no version, requestorName or requestExtensions; requestList holding one Request
+  // { reqCert CertID } with no singleRequestExtensions.
+  der::Reader r(der);
+  auto outer = r.ReadTag(der::kSequence);
+  if (!outer || !r.Empty()) return std::nullopt;
+  auto tbs = outer->ReadTag(der::kSequence);
+  if (!tbs || !outer->Empty()) return std::nullopt;
+  auto list = tbs->ReadTag(der::kSequence);
+  if (!list || !tbs->Empty()) return std::nullopt;
+  auto one = list->ReadTag(der::kSequence);
+  if (!one || !list->Empty()) return std::nullopt;
+  auto cert_id = one->ReadTag(der::kSequence);
+  if (!cert_id || !one->Empty()) return std::nullopt;
+  // CertID { hashAlgorithm { OID, NULL or absent }, issuerNameHash, issuerKeyHash, serialNumber }.
+  auto alg = cert_id->ReadTag(der::kSequence);
+  if (!alg) return std::nullopt;
+  auto oid = alg->ReadOid();
+  if (!oid || (!alg->Empty() && !alg->ReadNull()) || !alg->Empty()) return std::nullopt;
+  SimpleCertId out;
+  size_t hash_len = 0;
+  if (SameBytes(*oid, kSha1Oid)) {
+    out.hash = HashAlg::kSha1;
+    hash_len = 20;
+  } else if (SameBytes(*oid, kSha256Oid)) {
+    out.hash = HashAlg::kSha256;
+    hash_len = 32;
+  } else {
+    return std::nullopt;
+  }
+  auto name_hash = cert_id->ReadOctetString();
+  auto key_hash = name_hash ? cert_id->ReadOctetString() : std::nullopt;
+  if (!key_hash || name_hash->size() != hash_len || key_hash->size() != hash_len) return std::nullopt;
+  // A positive serial of 1..20 octets (its magnitude, as ossl::SerialHex renders it).
+  auto serial = cert_id->ReadIntegerBytes();
+  if (!serial || !cert_id->Empty() || ((*serial)[0] & 0x80) != 0) return std::nullopt;
+  ByteView magnitude = *serial;
+  if (magnitude.size() > 1 && magnitude[0] == 0) magnitude = magnitude.subspan(1);
+  if (magnitude.size() > 20 || (magnitude.size() == 1 && magnitude[0] == 0)) return std::nullopt;
+  out.issuer_name_hash = *name_hash;
+  out.issuer_key_hash = *key_hash;
+  out.serial_hex = Hex(magnitude);
+  return out;
+}
 
 Result<ParsedRequest> ParseRequest(ByteView der) {
   if (der.empty()) return Fail(Errc::kMalformed, "OCSP request: empty");

@@ -16,7 +16,7 @@ namespace ca::ocsp {
 
 struct Responder::State {
   const issuance::Issuer* issuer = nullptr;
-  storage::CertStore* store = nullptr;
+  storage::Store* store = nullptr;
   const Clock* clock = nullptr;
   ResponderOptions opts;
   // The CertID hashes that name our issuer, per hash algorithm (index: HashAlg).
@@ -27,6 +27,7 @@ struct Responder::State {
   std::unique_ptr<ResponseCache> cache;
   ossl::UniquePtr<X509> issuer_cert;  // builds the CertIDs Presign answers for
   mutable std::atomic<uint64_t> signatures{0};
+  mutable std::atomic<uint64_t> status_reads{0};
 };
 
 namespace {
@@ -37,6 +38,12 @@ constexpr std::string_view kExpiredDetail = "certificate expired";
 const EVP_MD* MdFor(HashAlg h) { return h == HashAlg::kSha1 ? EVP_sha1() : EVP_sha256(); }
 
 size_t Index(HashAlg h) { return h == HashAlg::kSha1 ? 0 : 1; }
+
+std::string CacheKey(HashAlg hash, const std::string& serial_hex) {
+  return (hash == HashAlg::kSha1 ? "1:" : "2:") + serial_hex;
+}
+
+bool SameBytes(ByteView a, ByteView b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
 
 ossl::UniquePtr<ASN1_STRING> GeneralizedTime(UnixTime t) {
   return ossl::UniquePtr<ASN1_STRING>(ASN1_GENERALIZEDTIME_set(nullptr, static_cast<time_t>(t)));
@@ -57,10 +64,24 @@ Answer ErrorAnswer(ResponseStatus status, std::string detail) {
   return a;
 }
 
+namespace {
+
+Answer FromEntry(const CachedAnswer& entry) {
+  Answer a;
+  a.status = ResponseStatus::kSuccessful;
+  a.der = entry.der;
+  a.this_update = entry.this_update;
+  a.next_update = entry.next_update;
+  a.etag = entry.etag;
+  return a;
+}
+
+}  // namespace
+
 Responder::Responder(std::unique_ptr<State> s) : s_(std::move(s)) {}
 Responder::~Responder() = default;
 
-Result<std::unique_ptr<Responder>> Responder::Create(const issuance::Issuer& issuer, storage::CertStore& store,
+Result<std::unique_ptr<Responder>> Responder::Create(const issuance::Issuer& issuer, storage::Store& store,
                                                      const Clock& clock, ResponderOptions opts) {
   auto s = std::make_unique<State>();
   s->issuer = &issuer;
@@ -129,12 +150,50 @@ Result<void> Responder::AnswerBothHashes(const std::string& serial_hex, const ch
 }
 
 Answer Responder::Respond(ByteView request_der, bool may_echo_nonce) const {
+  int64_t revision = -1;
+  std::shared_ptr<const CachedAnswer> entry;
+  bool looked_up = false;  // revision read and cache looked up
+  // Nearly every request is one CertID and nothing else: read without OpenSSL's decoder, and
+  // answered from the cache when its entry is current. A miss goes on to the full path.
+  if (auto simple = ParseSimpleRequest(request_der)) {
+    auto r = s_->store->RevocationRevision();
+    if (!r) {
+      log::Error("ocsp: revocation revision read failed: {}", r.error().detail);
+      return ErrorAnswer(ResponseStatus::kInternalError, r.error().detail);
+    }
+    revision = *r;
+    looked_up = true;
+    if (auto hit = FromCache(simple->hash, simple->issuer_name_hash, simple->issuer_key_hash, simple->serial_hex,
+                             revision, &entry)) {
+      return std::move(*hit);
+    }
+  }
   auto req = ParseRequest(request_der);
   if (!req) {
     ResponseStatus st = req.error().code == Errc::kMalformed      ? ResponseStatus::kMalformedRequest
                         : req.error().code == Errc::kUnauthorized ? ResponseStatus::kUnauthorized
                                                                   : ResponseStatus::kInternalError;
     return ErrorAnswer(st, req.error().detail);
+  }
+  const bool wants_echo = s_->opts.echo_nonce && may_echo_nonce && req->nonce.has_value();
+  const bool single = req->cert_ids.size() == 1;
+  // Read before any status, so a revocation committed after it moves it past what we read. A
+  // single CertID with a nonce to echo reads it too: if its certificate turns out expired, the
+  // request is answered from the cache after all (without the nonce).
+  if (single && !looked_up) {
+    auto r = s_->store->RevocationRevision();
+    if (!r) {
+      log::Error("ocsp: revocation revision read failed: {}", r.error().detail);
+      return ErrorAnswer(ResponseStatus::kInternalError, r.error().detail);
+    }
+    revision = *r;
+    if (!wants_echo) {
+      looked_up = true;
+      const CertIdRef& id = req->cert_ids.front();
+      if (auto hit = FromCache(id.hash, id.issuer_name_hash, id.issuer_key_hash, id.serial_hex, revision, &entry)) {
+        return std::move(*hit);
+      }
+    }
   }
   auto statuses = Resolve(*req);
   if (!statuses) {
@@ -148,10 +207,14 @@ Answer Responder::Respond(ByteView request_der, bool may_echo_nonce) const {
   const bool any_expired = std::any_of(statuses->begin(), statuses->end(),
                                        [now](const CertState& st) { return now > st.not_after; });
   // An expired certificate gets no new signature: only its cached answer, without the nonce.
-  bool echo = s_->opts.echo_nonce && may_echo_nonce && req->nonce.has_value() && !any_expired;
+  const bool echo = wants_echo && !any_expired;
   Result<Answer> answer;
-  if (!echo && req->cert_ids.size() == 1) {
-    answer = Cached(*req, statuses->front());
+  if (!echo && single) {
+    if (!looked_up) {
+      const CertIdRef& id = req->cert_ids.front();
+      entry = s_->cache->Get(CacheKey(id.hash, id.serial_hex));
+    }
+    answer = Cached(*req, statuses->front(), revision, std::move(entry));
   } else if (any_expired) {
     return ErrorAnswer(ResponseStatus::kUnauthorized, std::string(kExpiredDetail) + " (in a several-CertID request)");
   } else {
@@ -176,16 +239,42 @@ ResponderStats Responder::stats() const {
   st.cache_misses = s_->cache->misses();
   st.cache_size = s_->cache->size();
   st.signatures = s_->signatures.load();
+  st.status_reads = s_->status_reads.load();
   st.signer_rotations = s_->delegated ? s_->delegated->rotations() : 0;
   return st;
 }
 
-Result<Answer> Responder::Cached(const ParsedRequest& req, const CertState& state) const {
+std::optional<Answer> Responder::FromCache(HashAlg hash, ByteView issuer_name_hash, ByteView issuer_key_hash,
+                                           const std::string& serial_hex, int64_t revision,
+                                           std::shared_ptr<const CachedAnswer>* entry) const {
+  // The key names the serial only: another issuer's CertID must not find our answer (Resolve
+  // answers it unauthorized).
+  const size_t i = Index(hash);
+  if (!SameBytes(issuer_name_hash, s_->name_hash[i]) || !SameBytes(issuer_key_hash, s_->key_hash[i])) {
+    return std::nullopt;
+  }
+  *entry = s_->cache->Get(CacheKey(hash, serial_hex));
+  const UnixTime now = s_->clock->Now();
+  const CachedAnswer* e = entry->get();
+  if (e == nullptr || e->revision.load() != revision || now < e->this_update) return std::nullopt;
+  if (now > e->not_after) {
+    // Expired (spec §5), and the store still says what this answer says (the revision has not
+    // moved): it stands until its nextUpdate, never re-signed, then unauthorized.
+    if (now >= e->next_update) {
+      return ErrorAnswer(ResponseStatus::kUnauthorized, std::string(kExpiredDetail) + ": serial " + serial_hex);
+    }
+    return FromEntry(*e);
+  }
+  if (now >= e->refresh_at) return std::nullopt;
+  return FromEntry(*e);
+}
+
+Result<Answer> Responder::Cached(const ParsedRequest& req, const CertState& state, int64_t revision,
+                                 std::shared_ptr<const CachedAnswer> entry) const {
   const SingleStatus& status = state.status;
   const CertIdRef& id = req.cert_ids.front();
-  const std::string key = (id.hash == HashAlg::kSha1 ? "1:" : "2:") + id.serial_hex;
+  const std::string key = CacheKey(id.hash, id.serial_hex);
   const UnixTime now = s_->clock->Now();
-  auto entry = s_->cache->Get(key);
   // The status was read from the store after the request arrived: an entry that says anything else
   // (a revocation since it was signed, by any path) is never served.
   const bool usable = entry && entry->status == status && now >= entry->this_update;
@@ -204,19 +293,17 @@ Result<Answer> Responder::Cached(const ParsedRequest& req, const CertState& stat
     // Re-sign in the last quarter of the validity (BR 4.9.9 wants it before half for short
     // validities: the default 4h validity re-signs after 3h, keeping an hour's margin).
     e->refresh_at = fresh.this_update + (fresh.next_update - fresh.this_update) * 3 / 4;
+    e->not_after = state.not_after;
     e->status = status;
+    e->revision = revision;
     // Refused when a revocation's answer got there first: this one serves the request it was signed
     // for (whose status read came before the revocation), and no later one.
     s_->cache->Put(key, e);
-    entry = std::move(e);
+    return FromEntry(*e);
   }
-  Answer a;
-  a.status = ResponseStatus::kSuccessful;
-  a.der = entry->der;
-  a.this_update = entry->this_update;
-  a.next_update = entry->next_update;
-  a.etag = entry->etag;
-  return a;
+  // The store confirmed the entry at this revision: requests skip the status read until it moves.
+  entry->revision.store(revision);
+  return FromEntry(*entry);
 }
 
 Result<std::vector<Responder::CertState>> Responder::Resolve(const ParsedRequest& req) const {
@@ -227,6 +314,7 @@ Result<std::vector<Responder::CertState>> Responder::Resolve(const ParsedRequest
     if (id.issuer_name_hash != s_->name_hash[i] || id.issuer_key_hash != s_->key_hash[i]) {
       return Fail(Errc::kUnauthorized, "CertID names another issuer");
     }
+    s_->status_reads.fetch_add(1, std::memory_order_relaxed);
     auto rec = s_->store->GetCertificateStatusBySerial(id.serial_hex);
     if (!rec) {
       if (rec.error().code == Errc::kNotFound) return Fail(Errc::kUnauthorized, "serial " + id.serial_hex + " was never issued");
@@ -278,13 +366,13 @@ Result<Answer> Responder::Sign(const ParsedRequest& req, const std::vector<Singl
       if (st.reason != 0) reason = st.reason;
     }
     // The request's CertID is echoed as it came (same hash algorithm and parameters).
-    if (OCSP_basic_add1_status(basic.get(), req.cert_ids[i].id.get(),
+    if (OCSP_basic_add1_status(basic.get(), req.cert_ids[i].id,
                                st.revoked ? V_OCSP_CERTSTATUS_REVOKED : V_OCSP_CERTSTATUS_GOOD, reason,
                                revoked_at.get(), this_update.get(), next_update.get()) == nullptr) {
       return ossl::Internal("OCSP_basic_add1_status");
     }
     unsigned char* cid = nullptr;
-    int cid_len = i2d_OCSP_CERTID(req.cert_ids[i].id.get(), &cid);
+    int cid_len = i2d_OCSP_CERTID(req.cert_ids[i].id, &cid);
     if (cid_len <= 0 || cid == nullptr) return ossl::Internal("i2d_OCSP_CERTID");
     AppendInt(validator, cid_len);
     validator.insert(validator.end(), cid, cid + cid_len);

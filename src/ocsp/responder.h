@@ -3,23 +3,28 @@
 // certificates our intermediate issued. Three steps: Parse (request.h), Resolve (each CertID to a
 // status from the store), Sign (one BasicOCSPResponse signed by the intermediate or the delegated
 // responder certificate). Between them, single-certificate answers come from a cache of signed
-// responses (response_cache.h): a request costs the store lookup and a cache read. An entry is
-// served only while the store still says what it says (so a revocation from any path or process is
-// re-signed at the next request: no stale `good` after RevokeCertificate returned) and before its
-// refresh point (the last quarter of its validity), else it is re-signed first. In the server the
-// Revoker's hook calls Revoked(), so the revoked answers are signed before the revocation call
-// returns and that next request is a cache hit too. Echoed nonces and several-certificate requests
-// are signed live, never cached.
+// responses (response_cache.h). An entry is served only while the store still says what it says
+// (so a revocation from any path or process is re-signed at the next request: no stale `good`
+// after RevokeCertificate returned) and before its refresh point (the last quarter of its
+// validity), else it is re-signed first. "Still says" is checked cheaply: each entry remembers the
+// store's revocation revision (bumped by a trigger in every transaction that revokes) at which its
+// status was last read; a request reads the revision, and reads the certificate's status only when
+// the revision moved since. In the server the Revoker's hook calls Revoked(), so the revoked
+// answers are signed (at the revision after the revocation) before the revocation call returns,
+// and the next request is a cache hit too. Echoed nonces and several-certificate requests are
+// signed live, never cached.
 //
 // Expired certificates (past notAfter) are never signed for again: the last cached answer is served
 // until its nextUpdate (which may lie past notAfter, as RFC 9919 allows), then `unauthorized`; so
-// are several-certificate requests naming one.
+// are several-certificate requests naming one. Each entry keeps its certificate's notAfter, so the
+// cache-hit path honours this without a status read.
 //
 // Never a signing oracle: a request that names a serial we never issued, another issuer, or a hash
 // we do not answer in gets an unsigned `unauthorized` for the whole request (one unknown CertID
 // among several spoils them all: RFC 6960 §4.2.2.3 wants one SingleResponse per CertID).
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "common/bytes.h"
@@ -55,6 +60,7 @@ struct ResponderStats {
   uint64_t cache_hits = 0;
   uint64_t cache_misses = 0;
   uint64_t signatures = 0;
+  uint64_t status_reads = 0;      // per-certificate status reads from the store
   uint64_t signer_rotations = 0;  // delegated certificates issued
   size_t cache_size = 0;
 }; 
@@ -80,7 +86,7 @@ Answer ErrorAnswer(ResponseStatus status, std::string detail);
 class Responder final {
  public:
   // Create reads the issuer's certificate once to compute the CertID hashes that name it.
-  static Result<std::unique_ptr<Responder>> Create(const issuance::Issuer& issuer, storage::CertStore& store,
+  static Result<std::unique_ptr<Responder>> Create(const issuance::Issuer& issuer, storage::Store& store,
                                                    const Clock& clock, ResponderOptions opts);
   ~Responder();
   Responder(const Responder&) = delete;
@@ -110,10 +116,19 @@ class Responder final {
   explicit Responder(std::unique_ptr<State> s);
   Result<std::vector<CertState>> Resolve(const ParsedRequest& req) const;
   Result<Answer> Sign(const ParsedRequest& req, const std::vector<SingleStatus>& statuses, bool echo_nonce) const;
-  // Cached answers a single-CertID request from the cache, re-signing it first when it is missing,
-  // says another status than the store, or is due for refresh; for an expired certificate it only
-  // serves a matching entry before its nextUpdate (kUnauthorized otherwise).
-  Result<Answer> Cached(const ParsedRequest& req, const CertState& state) const;
+  // FromCache answers a single-CertID request for our issuer from a cache entry whose status was
+  // read at the store's current revocation revision: served before its refresh point, or, for an
+  // expired certificate, before its nextUpdate (kUnauthorized from then on; never re-signed). Else
+  // nullopt, and *entry is what the cache held (null if nothing), for Cached.
+  std::optional<Answer> FromCache(HashAlg hash, ByteView issuer_name_hash, ByteView issuer_key_hash,
+                                  const std::string& serial_hex, int64_t revision,
+                                  std::shared_ptr<const CachedAnswer>* entry) const;
+  // Cached answers a single-CertID request from the cache entry FromCache found, re-signing it
+  // first when it is missing, says another status than the store, or is due for refresh; for an
+  // expired certificate it only serves a matching entry before its nextUpdate (kUnauthorized
+  // otherwise). state was read after revision.
+  Result<Answer> Cached(const ParsedRequest& req, const CertState& state, int64_t revision,
+                        std::shared_ptr<const CachedAnswer> entry) const;
   // AnswerBothHashes runs a request without nonce for serial in SHA-1 and in SHA-256 (Presign, Revoked).
   Result<void> AnswerBothHashes(const std::string& serial_hex, const char* what, bool expired_is_ok) const;
 

@@ -3,6 +3,7 @@
 // algorithm, serial), least recently used evicted past a cap. Each entry remembers the status it
 // says (its snapshot): the responder serves it only while the store still says the same, so a
 // revocation made anywhere (ACME, CLI, another process) is answered at the next request.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <list>
@@ -30,7 +31,13 @@ struct CachedAnswer {
   UnixTime this_update = 0;
   UnixTime next_update = 0;
   UnixTime refresh_at = 0;  // re-sign on the first request from here on (the last quarter of validity)
+  // The certificate's notAfter: past it the answer is never re-signed, and served only until
+  // next_update (0, the default, counts as expired: an entry made without it is never re-signed).
+  UnixTime not_after = 0;
   StatusSnapshot status;
+  // The store's revocation revision read before `status` was last confirmed against the store; the
+  // only field that changes while shared (a request that re-reads an unchanged status moves it on).
+  mutable std::atomic<int64_t> revision{-1};
 };
 
 class ResponseCache final {

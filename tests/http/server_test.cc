@@ -10,6 +10,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -151,6 +152,117 @@ TEST(HttpServer, HeadSendsLengthButNoBody) {
   const ClientResponse get = client.RoundTrip(MakeRequest(bhttp::verb::get, "/"));
   EXPECT_EQ(get.result_int(), 200);
   EXPECT_EQ(get.body(), "hello world");
+}
+
+// ReadRawUntil reads byte by byte until what it read ends with end_marker (64 KiB at most).
+std::string ReadRawUntil(tcp::socket& sock, std::string_view end_marker) {
+  std::string got;
+  char c;
+  while (got.size() < 64 * 1024 && (got.size() < end_marker.size() ||
+                                    got.compare(got.size() - end_marker.size(), end_marker.size(), end_marker) != 0)) {
+    asio::read(sock, asio::buffer(&c, 1));
+    got.push_back(c);
+  }
+  return got;
+}
+
+// The response head is written by hand: status line with the reason phrase, the handler's headers
+// as given, one Content-Length, nothing else; then the body in the same write.
+TEST(HttpServer, ResponseHeadIsExactlyTheHandlersHeadersPlusLength) {
+  auto server = MustStart({}, [](const Request&) {
+    Response r;
+    r.status = 404;
+    r.Set("Content-Type", "text/plain");
+    r.Set("X-Two", "a b");
+    r.body = "nope";
+    return r;
+  });
+  ASSERT_TRUE(server);
+  asio::io_context ioc;
+  tcp::socket sock(ioc);
+  sock.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server->port()));
+  asio::write(sock, asio::buffer(std::string("GET / HTTP/1.1\r\nHost: x\r\n\r\n")));
+  EXPECT_EQ(ReadRawUntil(sock, "\r\n\r\n"),
+            "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nX-Two: a b\r\nContent-Length: 4\r\n\r\n");
+  EXPECT_EQ(ReadRawUntil(sock, "nope"), "nope");
+}
+
+TEST(HttpServer, FramingHeadersFromTheHandlerAreReplacedAndCrLfHeadersDropped) {
+  auto server = MustStart({}, [](const Request&) {
+    Response r;
+    r.Set("Content-Length", "999");
+    r.Set("Transfer-Encoding", "chunked");
+    r.Set("X-Bad", "a\r\nSet-Cookie: injected=1");
+    r.Set("X-Good", "kept");
+    r.body = "abc";
+    return r;
+  });
+  ASSERT_TRUE(server);
+  PlainClient client(server->port());
+  const ClientResponse r = client.RoundTrip(MakeRequest(bhttp::verb::get, "/"));
+  EXPECT_EQ(r["Content-Length"], "3");
+  EXPECT_EQ(r.count(bhttp::field::transfer_encoding), 0u);
+  EXPECT_EQ(r.count("X-Bad"), 0u);
+  EXPECT_EQ(r.count(bhttp::field::set_cookie), 0u);
+  EXPECT_EQ(r["X-Good"], "kept");
+  EXPECT_EQ(r.body(), "abc");
+  EXPECT_TRUE(r.keep_alive());
+}
+
+TEST(HttpServer, NotModifiedHasNoLengthAndNoBody) {
+  auto server = MustStart({}, [](const Request& req) {
+    Response r;
+    r.status = req.path == "/304" ? 304 : 200;
+    r.body = "would be the body";
+    return r;
+  });
+  ASSERT_TRUE(server);
+  PlainClient client(server->port());
+  const ClientResponse r = client.RoundTrip(MakeRequest(bhttp::verb::get, "/304"));
+  EXPECT_EQ(r.result_int(), 304);
+  EXPECT_EQ(r.count(bhttp::field::content_length), 0u);
+  EXPECT_TRUE(r.body().empty());
+  // Had the body been sent, it would now be misread as the next response.
+  EXPECT_EQ(client.RoundTrip(MakeRequest(bhttp::verb::get, "/")).body(), "would be the body");
+}
+
+TEST(HttpServer, HandlerConnectionCloseClosesAfterTheAnswer) {
+  auto server = MustStart({}, [](const Request&) {
+    Response r;
+    r.Set("Connection", "close");
+    r.body = "bye";
+    return r;
+  });
+  ASSERT_TRUE(server);
+  PlainClient client(server->port());
+  const ClientResponse r = client.RoundTrip(MakeRequest(bhttp::verb::get, "/"));
+  EXPECT_EQ(r.body(), "bye");
+  EXPECT_FALSE(r.keep_alive());
+  EXPECT_EQ(client.ReadUntilClosed(), asio::error::eof);
+}
+
+TEST(HttpServer, Http10KeepsAliveOnlyWhenAsked) {
+  auto server = MustStart({}, Echo);
+  ASSERT_TRUE(server);
+  {
+    PlainClient client(server->port());
+    auto req = MakeRequest(bhttp::verb::post, "/ten", "x");
+    req.version(10);
+    req.keep_alive(true);
+    const ClientResponse r = client.RoundTrip(req);
+    EXPECT_EQ(r.version(), 10u);
+    EXPECT_TRUE(r.keep_alive());
+    EXPECT_EQ(r[bhttp::field::connection], "keep-alive");
+    EXPECT_EQ(client.RoundTrip(req).body(), "x");  // the same connection serves another
+  }
+  PlainClient client(server->port());
+  auto req = MakeRequest(bhttp::verb::post, "/ten", "y");
+  req.version(10);
+  const ClientResponse r = client.RoundTrip(req);
+  EXPECT_EQ(r.version(), 10u);
+  EXPECT_FALSE(r.keep_alive());
+  EXPECT_EQ(r.body(), "y");
+  EXPECT_EQ(client.ReadUntilClosed(), asio::error::eof);
 }
 
 TEST(HttpServer, BodyTooLargeGets413WithoutHandler) {

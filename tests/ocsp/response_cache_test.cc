@@ -80,7 +80,8 @@ TEST(ResponseCacheTest, NeverReplacesRevokedWithGood) {
   EXPECT_TRUE(c.Put("a", revoked));
   EXPECT_FALSE(c.Put("a", good));  // a good signed from a status read before the revocation
   EXPECT_EQ(c.Get("a")->der, Bytes{2});
-  auto newer_good = std::make_shared<CachedAnswer>(*good);
+  auto newer_good = std::make_shared<CachedAnswer>();  // not copyable (its atomic revision)
+  newer_good->der = {3};
   EXPECT_TRUE(c.Put("b", good));
   EXPECT_TRUE(c.Put("b", newer_good));  // a refresh of the same status replaces
   EXPECT_EQ(c.Get("b"), newer_good);
@@ -169,6 +170,47 @@ TEST_F(CacheTest, RevokerHookResignsBeforeRevokeReturns) {
   // Revoked again (a second hook call, e.g. a retry): the cache already says it, nothing is signed.
   ASSERT_TRUE(responder_->Revoked(s));
   EXPECT_EQ(responder_->stats().signatures, after_revoke.signatures);
+}
+
+TEST_F(CacheTest, HitsReadNoStatusWhileNoRevocationHappened) {
+  std::string a = StoredSerial("quiet-a.test"), b = StoredSerial("quiet-b.test");
+  Ask(a);
+  Ask(b);
+  EXPECT_EQ(responder_->stats().status_reads, 2u);
+  // Issuing more certificates moves no revocation revision.
+  StoredSerial("quiet-c.test");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(StatusOf(Ask(a), a), V_OCSP_CERTSTATUS_GOOD);
+    EXPECT_EQ(StatusOf(Ask(b), b), V_OCSP_CERTSTATUS_GOOD);
+  }
+  EXPECT_EQ(responder_->stats().status_reads, 2u);
+  EXPECT_EQ(responder_->stats().signatures, 2u);
+}
+
+TEST_F(CacheTest, AnyRevocationMakesEachEntryReadItsStatusOnce) {
+  std::string a = StoredSerial("moved-a.test"), b = StoredSerial("moved-b.test");
+  const Answer a_before = Ask(a);
+  Ask(b);
+  // Revoking b (in the store, as another process would) moves the revision: a's entry is checked
+  // against the store once, found unchanged and served as it was; b's is re-signed.
+  ASSERT_TRUE(store_->RevokeCertificate("cert-" + b, 4, clock_.Now()));
+  EXPECT_EQ(Ask(a).der, a_before.der);
+  EXPECT_EQ(StatusOf(Ask(b), b), V_OCSP_CERTSTATUS_REVOKED);
+  EXPECT_EQ(responder_->stats().status_reads, 4u);
+  EXPECT_EQ(responder_->stats().signatures, 3u);
+  // Confirmed at the new revision: no more reads.
+  EXPECT_EQ(Ask(a).der, a_before.der);
+  EXPECT_EQ(StatusOf(Ask(b), b), V_OCSP_CERTSTATUS_REVOKED);
+  EXPECT_EQ(responder_->stats().status_reads, 4u);
+}
+
+TEST_F(CacheTest, AnotherIssuersCertIdNeverFindsOurCachedAnswer) {
+  std::string s = StoredSerial("foreign.test");
+  ASSERT_EQ(Ask(s).status, ResponseStatus::kSuccessful);
+  // The same serial under another issuer's name and key: unauthorized, not our cached answer.
+  TestCa other = TestCa::Make();
+  Answer a = responder_->Respond(RequestDer({CertIdFor(other.inter.get(), s)}), false);
+  EXPECT_EQ(a.status, ResponseStatus::kUnauthorized);
 }
 
 TEST_F(CacheTest, RefreshedInTheLastQuarterOfItsValidity) {

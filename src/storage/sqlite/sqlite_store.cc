@@ -360,6 +360,9 @@ class SqliteStore final : public Store {
   }
 
   // --- CRL (the crl_state row of migration 0004) ---
+  // Read on every OCSP request too (the responder's check that no revocation happened since an
+  // answer's status was read): the statement cache keeps it prepared, and resets it (ending the
+  // read transaction) when `s` goes back to it.
   Result<int64_t> RevocationRevision() override {
     std::lock_guard lock(mu_);
     CA_TRY(auto s, stmts_.Prepare("SELECT revision FROM crl_state WHERE id = 1"));
