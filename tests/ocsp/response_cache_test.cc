@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <span>
 #include <thread>
@@ -172,6 +173,24 @@ TEST_F(CacheTest, RevokerHookResignsBeforeRevokeReturns) {
   EXPECT_EQ(responder_->stats().signatures, after_revoke.signatures);
 }
 
+// The hook's re-signed answers remember the revision after the revocation: the requests after it
+// are served on the fast path without a status read.
+TEST_F(CacheTest, RevokerHookAnswersNeedNoStatusReadAfterward) {
+  std::string s = StoredSerial("hook-rev.test");
+  ASSERT_TRUE(responder_->Presign(s));
+  revocation::Revoker revoker(*store_, clock_, [this](std::span<const core::CertRecord> revoked) {
+    for (const auto& c : revoked) EXPECT_TRUE(responder_->Revoked(c.serial_hex));
+  });
+  ASSERT_TRUE(revoker.RevokeSerial(s, 1, revocation::Actor{"cli", "test"}));
+  const ResponderStats after_revoke = responder_->stats();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(StatusOf(Ask(s, EVP_sha1()), s, EVP_sha1()), V_OCSP_CERTSTATUS_REVOKED);
+    EXPECT_EQ(StatusOf(Ask(s, EVP_sha256()), s, EVP_sha256()), V_OCSP_CERTSTATUS_REVOKED);
+  }
+  EXPECT_EQ(responder_->stats().status_reads, after_revoke.status_reads);
+  EXPECT_EQ(responder_->stats().signatures, after_revoke.signatures);
+}
+
 TEST_F(CacheTest, HitsReadNoStatusWhileNoRevocationHappened) {
   std::string a = StoredSerial("quiet-a.test"), b = StoredSerial("quiet-b.test");
   Ask(a);
@@ -334,6 +353,61 @@ TEST_F(ExpiryTest, EchoedNonceIsNotSignedForAnExpiredCertificate) {
   EXPECT_EQ(responder_->stats().signatures, 1u);
 }
 
+// The fast path honours expiry too: once the store confirmed an expired certificate's answer at the
+// current revision, it is served without a status read until its nextUpdate, never re-signed, then
+// unauthorized.
+TEST_F(ExpiryTest, ExpiredHitsReadNoStatusAndSignNothing) {
+  clock_.Advance(60 - clock_.Now() % 60);
+  std::string s = StoredExpiring("fast-exp.test", 600);
+  Answer first = Ask(s);
+  ASSERT_EQ(StatusOf(first, s), V_OCSP_CERTSTATUS_GOOD);
+  EXPECT_EQ(responder_->stats().status_reads, 1u);
+  clock_.Advance(3 * 3600);  // past notAfter and past the refresh point
+  EXPECT_EQ(Ask(s).der, first.der);
+  EXPECT_EQ(responder_->stats().status_reads, 1u);
+  clock_.Advance(first.next_update - clock_.Now());  // at nextUpdate
+  EXPECT_TRUE(IsUnauthorized(Ask(s)));
+  EXPECT_EQ(responder_->stats().status_reads, 1u);
+  EXPECT_EQ(responder_->stats().signatures, 1u);
+}
+
+// A revocation elsewhere moves the revision: the expired certificate's entry is checked against the
+// store once (unchanged), served as it was and confirmed at the new revision; nothing is signed.
+TEST_F(ExpiryTest, ExpiredEntryConfirmedAtANewRevisionIsNotReSigned) {
+  clock_.Advance(60 - clock_.Now() % 60);
+  std::string s = StoredExpiring("confirm-exp.test", 600);
+  std::string other = StoredSerial("other.test");
+  Answer first = Ask(s);
+  clock_.Advance(3 * 3600);
+  ASSERT_TRUE(store_->RevokeCertificate("cert-" + other, 1, clock_.Now()));
+  const uint64_t reads = responder_->stats().status_reads;
+  EXPECT_EQ(Ask(s).der, first.der);
+  EXPECT_EQ(responder_->stats().status_reads, reads + 1);
+  EXPECT_EQ(Ask(s).der, first.der);
+  EXPECT_EQ(responder_->stats().status_reads, reads + 1);
+  EXPECT_EQ(responder_->stats().signatures, 1u);
+  clock_.Advance(first.next_update - clock_.Now());
+  EXPECT_TRUE(IsUnauthorized(Ask(s)));
+  EXPECT_EQ(responder_->stats().signatures, 1u);
+}
+
+// The full path (a request ParseSimpleRequest declines: it carries a nonce the responder may not
+// echo) honours expiry and the revision the same way.
+TEST_F(ExpiryTest, FullPathServesTheExpiredAnswerUntilItsNextUpdate) {
+  clock_.Advance(60 - clock_.Now() % 60);
+  std::string s = StoredExpiring("full-exp.test", 600);
+  const Bytes with_nonce = RequestDer({CertIdFor(ca_.inter.get(), s)}, 16);
+  Answer first = responder_->Respond(with_nonce, false);
+  ASSERT_EQ(StatusOf(first, s), V_OCSP_CERTSTATUS_GOOD);
+  EXPECT_FALSE(first.nonce_echoed);
+  clock_.Advance(3 * 3600);
+  EXPECT_EQ(responder_->Respond(with_nonce, false).der, first.der);
+  EXPECT_EQ(responder_->stats().status_reads, 1u);
+  clock_.Advance(first.next_update - clock_.Now());
+  EXPECT_TRUE(IsUnauthorized(responder_->Respond(with_nonce, false)));
+  EXPECT_EQ(responder_->stats().signatures, 1u);
+}
+
 // The contract: once RevokeCertificate has returned, no request gets `good`, while other threads
 // keep asking (and keep refilling the cache with whatever they read before the revocation).
 TEST_F(CacheTest, NoGoodIsServedAfterRevocationReturned) {
@@ -370,6 +444,54 @@ TEST_F(CacheTest, NoGoodIsServedAfterRevocationReturned) {
   for (int i = 0; i < kCerts; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     ASSERT_TRUE(store_->RevokeCertificate("cert-" + serials[i], 1, clock_.Now()));
+    revoked_done[i].store(true);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  stop.store(true);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(stale_goods.load(), 0);
+  EXPECT_GT(checked.load(), kCerts);
+}
+
+// The same contract when revocations go through the Revoker and its hook (Revoked() swaps in the
+// revoked answers while readers refill the cache), asked on both paths: the simple request and one
+// ParseSimpleRequest declines (a nonce the responder does not echo).
+TEST_F(CacheTest, NoGoodIsServedAfterHookedRevocationReturnedOnEitherPath) {
+  constexpr int kCerts = 8;
+  std::vector<std::string> serials;
+  for (int i = 0; i < kCerts; ++i) serials.push_back(StoredSerial("hooked" + std::to_string(i) + ".test"));
+  std::vector<std::array<Bytes, 2>> requests;  // [0] simple, [1] with a nonce
+  for (const auto& s : serials) {
+    requests.push_back({RequestDer({CertIdFor(ca_.inter.get(), s)}), RequestDer({CertIdFor(ca_.inter.get(), s)}, 8)});
+  }
+  revocation::Revoker revoker(*store_, clock_, [this](std::span<const core::CertRecord> revoked) {
+    for (const auto& c : revoked) EXPECT_TRUE(responder_->Revoked(c.serial_hex));
+  });
+  std::vector<std::atomic<bool>> revoked_done(kCerts);
+  std::atomic<bool> stop{false};
+  std::atomic<int> stale_goods{0};
+  std::atomic<int> checked{0};
+  auto reader = [&](int seed) {
+    int i = seed;
+    int n = 0;
+    while (!stop.load()) {
+      i = (i + 1) % kCerts;
+      const bool must_be_revoked = revoked_done[i].load();  // read before the request starts
+      Answer a = responder_->Respond(requests[i][++n % 2], false);
+      if (a.status != ResponseStatus::kSuccessful || !must_be_revoked) continue;
+      const unsigned char* p = a.der.data();
+      ossl::UniquePtr<OCSP_RESPONSE> resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(a.der.size())));
+      ossl::UniquePtr<OCSP_BASICRESP> basic(OCSP_response_get1_basic(resp.get()));
+      ossl::UniquePtr<OCSP_CERTID> id(CertIdFor(ca_.inter.get(), serials[i]));
+      if (FindStatus(basic.get(), id.get()).status != V_OCSP_CERTSTATUS_REVOKED) ++stale_goods;
+      ++checked;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(reader, t);
+  for (int i = 0; i < kCerts; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_TRUE(revoker.RevokeSerial(serials[i], 1, revocation::Actor{"cli", "test"}));
     revoked_done[i].store(true);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
