@@ -200,8 +200,9 @@ int RunServe(const ServeArgs& a) {
   http::ServerOptions plain = https;
   plain.listen = cfg->server.http_listen;
   plain.tls = false;
-  // OCSP answers come from the cache and never wait on anything but SQLite's short reads: one
-  // thread per CPU we may run on (taskset and cpusets narrow it); more would only switch and contend.
+  // OCSP answers come from the cache after one revision read (SQLite: a short local read; PostgreSQL:
+  // a round trip on a pooled connection): one thread per CPU we may run on (taskset and cpusets
+  // narrow it); more would only switch and contend on SQLite.
   plain.threads = UsableCpus();
   auto plain_server = http::Server::Start(plain, [&wfe, &ocsp_http, &crl_http](const http::Request& r) {
     if (ocsp::IsOcspPath(r.target)) return ocsp_http.Handle(r);
