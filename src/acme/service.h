@@ -109,6 +109,9 @@ class Service final {
   const Bytes& root_der() const;
 
  private:
+  // StoreAuthzResult stores a decided authorization and, in the same transaction, what it means for
+  // its order: invalid makes the order invalid; valid, when every authorization is, makes it ready.
+  Result<void> StoreAuthzResult(const core::Authz& a);
   core::OrderStatus EffectiveStatus(const core::Order& o, const std::vector<core::Authz>& authzs) const;
   core::AuthzStatus EffectiveStatus(const core::Authz& a) const;
   void RunValidation(std::string authz_id, std::string challenge_id, std::string thumbprint);

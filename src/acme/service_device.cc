@@ -90,17 +90,7 @@ Result<core::Authz> Service::RespondDeviceAttest(core::Authz a, size_t index, co
     c.error = ProblemJson(e);
     a.status = core::AuthzStatus::kInvalid;
   }
-  CA_RETURN_IF_ERROR(d_.store->UpdateAuthz(a));
-  auto to = a.status == core::AuthzStatus::kValid ? core::OrderStatus::kReady : core::OrderStatus::kInvalid;
-  if (to == core::OrderStatus::kInvalid) {
-    (void)d_.store->TransitionOrder(a.order_id, core::OrderStatus::kPending, core::OrderStatus::kInvalid);
-  } else {
-    CA_TRY(auto o, d_.store->GetOrder(a.order_id));
-    CA_TRY(auto authzs, d_.store->GetAuthzs(o.authz_ids));
-    if (EffectiveStatus(o, authzs) == core::OrderStatus::kReady) {
-      (void)d_.store->TransitionOrder(o.id, core::OrderStatus::kPending, core::OrderStatus::kReady);
-    }
-  }
+  CA_RETURN_IF_ERROR(StoreAuthzResult(a));
   return a;
 }
 

@@ -84,13 +84,13 @@ Result<core::Order> Service::IssueFor(core::Order order, const core::Account& ac
   rec.spki_sha256_hex = issued->spki_sha256_hex;
   rec.identifiers = order.identifiers;
   rec.attestation = std::move(attestation);
-  // Durable before anyone can learn the certificate URL.
-  auto stored = d_.store->InsertCertificate(rec);
+  // Durable before anyone can learn the certificate URL; the order turns valid in the same
+  // transaction (a crash leaves neither a certificate without its order nor a valid order without it).
+  auto stored = d_.store->CompleteOrder(rec);
   if (!stored) return fail_order(stored.error());
   if (d_.certificate_issued) d_.certificate_issued(rec.serial_hex);
   order.status = core::OrderStatus::kValid;
   order.cert_id = rec.id;
-  CA_RETURN_IF_ERROR(d_.store->UpdateOrder(order));
   std::string names;
   for (const auto& id : order.identifiers) names += (names.empty() ? "" : ",") + id.value;
   log::Audit("certificate issued serial={} account={} order={} provisioner={} spki_sha256={} names={} "

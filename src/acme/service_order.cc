@@ -262,19 +262,22 @@ Result<void> Service::ApplyValidationResult(const std::string& authz_id, const s
       a.status = core::AuthzStatus::kInvalid;
     }
   }
-  CA_RETURN_IF_ERROR(d_.store->UpdateAuthz(a));
+  return StoreAuthzResult(a);
+}
+
+Result<void> Service::StoreAuthzResult(const core::Authz& a) {
   if (a.status == core::AuthzStatus::kInvalid) {
-    CA_RETURN_IF_ERROR(d_.store->TransitionOrder(a.order_id, core::OrderStatus::kPending, core::OrderStatus::kInvalid)
-                           .map([](bool) {}));
-  } else {
-    CA_TRY(auto o, d_.store->GetOrder(a.order_id));
-    CA_TRY(auto authzs, d_.store->GetAuthzs(o.authz_ids));
-    if (EffectiveStatus(o, authzs) == core::OrderStatus::kReady) {
-      CA_RETURN_IF_ERROR(
-          d_.store->TransitionOrder(o.id, core::OrderStatus::kPending, core::OrderStatus::kReady).map([](bool) {}));
-    }
+    return d_.store->UpdateAuthzAndOrder(a, core::OrderStatus::kPending, core::OrderStatus::kInvalid).map([](bool) {});
   }
-  return Ok();
+  CA_TRY(auto o, d_.store->GetOrder(a.order_id));
+  CA_TRY(auto authzs, d_.store->GetAuthzs(o.authz_ids));
+  for (auto& other : authzs) {
+    if (other.id == a.id) other = a;  // as it is about to be stored
+  }
+  if (EffectiveStatus(o, authzs) == core::OrderStatus::kReady) {
+    return d_.store->UpdateAuthzAndOrder(a, core::OrderStatus::kPending, core::OrderStatus::kReady).map([](bool) {});
+  }
+  return d_.store->UpdateAuthz(a);
 }
 
 }  // namespace ca::acme

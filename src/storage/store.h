@@ -47,6 +47,14 @@ class OrderStore {
   virtual Result<std::vector<core::Authz>> GetAuthzs(const std::vector<std::string>& ids) = 0;
   // UpdateAuthz rewrites status and challenges.
   virtual Result<void> UpdateAuthz(const core::Authz& a) = 0;
+  // UpdateAuthzAndOrder rewrites the authorization and, in the same transaction, moves its order
+  // (a.order_id) from `from` to `to` if it is `from` now: a validation result and what it means for
+  // the order land together. Returns whether the order moved.
+  virtual Result<bool> UpdateAuthzAndOrder(const core::Authz& a, core::OrderStatus from, core::OrderStatus to) = 0;
+  // CompleteOrder stores the certificate and marks its order (c.order_id) valid with cert_id = c.id,
+  // in one transaction and only if the order is processing: otherwise kConflict and nothing is
+  // stored, so an order never gets two certificates nor a certificate it does not name.
+  virtual Result<void> CompleteOrder(const core::CertRecord& c) = 0;
 };
 
 // CertStatus is what a listing filters on: valid (not revoked, not yet expired), revoked, expired

@@ -171,6 +171,45 @@ TEST_P(StoreConformance, TransitionOrderIsCompareAndSet) {
   EXPECT_EQ(ids.size(), 2u);
 }
 
+TEST_P(StoreConformance, UpdateAuthzAndOrderMovesBothOrNeither) {
+  auto* s = store();
+  ASSERT_TRUE(s->CreateOrder(MakeOrder("o1", "acct1", {"z1"}), {MakeAuthz("z1", "o1")}));
+  auto a = *s->GetAuthz("z1");
+  a.status = core::AuthzStatus::kValid;
+  EXPECT_TRUE(*s->UpdateAuthzAndOrder(a, core::OrderStatus::kPending, core::OrderStatus::kReady));
+  EXPECT_EQ(s->GetAuthz("z1")->status, core::AuthzStatus::kValid);
+  EXPECT_EQ(s->GetOrder("o1")->status, core::OrderStatus::kReady);
+  // The order is no longer pending: the authorization is still written, the order is left alone.
+  a.status = core::AuthzStatus::kInvalid;
+  EXPECT_FALSE(*s->UpdateAuthzAndOrder(a, core::OrderStatus::kPending, core::OrderStatus::kInvalid));
+  EXPECT_EQ(s->GetAuthz("z1")->status, core::AuthzStatus::kInvalid);
+  EXPECT_EQ(s->GetOrder("o1")->status, core::OrderStatus::kReady);
+  // An unknown authorization fails and moves no order.
+  ASSERT_TRUE(s->CreateOrder(MakeOrder("o2", "acct1", {}), {}));
+  auto ghost = MakeAuthz("z9", "o2");
+  EXPECT_EQ(s->UpdateAuthzAndOrder(ghost, core::OrderStatus::kPending, core::OrderStatus::kReady).error().code,
+            Errc::kNotFound);
+  EXPECT_EQ(s->GetOrder("o2")->status, core::OrderStatus::kPending);
+}
+
+TEST_P(StoreConformance, CompleteOrderStoresTheCertificateOnlyForAProcessingOrder) {
+  auto* s = store();
+  ASSERT_TRUE(s->CreateOrder(MakeOrder("o1", "acct1", {}), {}));
+  // Not processing yet: nothing is stored.
+  EXPECT_EQ(s->CompleteOrder(MakeCert("c1", "0a01")).error().code, Errc::kConflict);
+  EXPECT_EQ(s->GetCertificate("c1").error().code, Errc::kNotFound);
+  ASSERT_TRUE(*s->TransitionOrder("o1", core::OrderStatus::kPending, core::OrderStatus::kProcessing));
+  ASSERT_TRUE(s->CompleteOrder(MakeCert("c1", "0a01")));
+  auto o = *s->GetOrder("o1");
+  EXPECT_EQ(o.status, core::OrderStatus::kValid);
+  EXPECT_EQ(*o.cert_id, "c1");
+  EXPECT_EQ(s->GetCertificate("c1")->serial_hex, "0a01");
+  // A second certificate for the same order is refused and not stored.
+  EXPECT_EQ(s->CompleteOrder(MakeCert("c2", "0a02")).error().code, Errc::kConflict);
+  EXPECT_EQ(s->GetCertificate("c2").error().code, Errc::kNotFound);
+  EXPECT_EQ(*s->GetOrder("o1")->cert_id, "c1");
+}
+
 TEST_P(StoreConformance, CertificatesAndRevocation) {
   auto* s = store();
   core::CertRecord c;

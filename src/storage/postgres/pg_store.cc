@@ -35,6 +35,15 @@ auto InTransaction(Conn& c, F&& body) -> decltype(body()) {
   return r;
 }
 
+// CertParams: a certificate row's values, in kCertInsert's order.
+Params CertParams(const core::CertRecord& cr) {
+  Params p;
+  p.Text(cr.id).Text(cr.serial_hex).Text(cr.account_id).Text(cr.order_id).Text(cr.provisioner);
+  p.Bytea(cr.der).Text(cr.chain_pem).Int(cr.not_before).Int(cr.not_after).Text(cr.spki_sha256_hex);
+  p.Text(IdentifiersToJson(cr.identifiers)).OptInt(cr.revoked_at).Int(cr.revocation_reason).OptText(cr.attestation);
+  return p;
+}
+
 // Limit: the listing's size_t limit as the BIGINT LIMIT takes it.
 int64_t Limit(size_t n) {
   return n > static_cast<size_t>(std::numeric_limits<int64_t>::max()) ? std::numeric_limits<int64_t>::max()
@@ -175,15 +184,34 @@ class PgStore final : public Store {
     return Ok();
   }
 
+  Result<bool> UpdateAuthzAndOrder(const core::Authz& a, core::OrderStatus from, core::OrderStatus to) override {
+    CA_TRY(auto c, pool_->Acquire());
+    return InTransaction(*c, [&]() -> Result<bool> {
+      CA_TRY(auto u, c->Run(pg::q::kAuthzUpdate,
+                            Params().Text(core::ToString(a.status)).Text(ChallengesToJson(a.challenges)).Text(a.id)));
+      if (u.Affected() != 1) return Fail(Errc::kNotFound, "authorization not found");
+      CA_TRY(auto t, c->Run(pg::q::kOrderTransition,
+                            Params().Text(core::ToString(to)).Text(a.order_id).Text(core::ToString(from))));
+      return t.Affected() == 1;
+    });
+  }
+
+  // The certificate row and the order's move to valid commit together (see Store::CompleteOrder).
+  Result<void> CompleteOrder(const core::CertRecord& cr) override {
+    CA_TRY(auto c, pool_->Acquire());
+    return InTransaction(*c, [&]() -> Result<void> {
+      CA_RETURN_IF_ERROR(c->Run(pg::q::kCertInsert, CertParams(cr)));
+      CA_TRY(auto r, c->Run(pg::q::kOrderComplete, Params().Text(cr.id).Text(cr.order_id)));
+      if (r.Affected() != 1) return Fail(Errc::kConflict, "order " + cr.order_id + " is not processing");
+      return Ok();
+    });
+  }
+
   // --- certificates ---
   // Returns once the row is committed (synchronous_commit as the server is configured; on by default).
   Result<void> InsertCertificate(const core::CertRecord& cr) override {
     CA_TRY(auto c, pool_->Acquire());
-    Params p;
-    p.Text(cr.id).Text(cr.serial_hex).Text(cr.account_id).Text(cr.order_id).Text(cr.provisioner);
-    p.Bytea(cr.der).Text(cr.chain_pem).Int(cr.not_before).Int(cr.not_after).Text(cr.spki_sha256_hex);
-    p.Text(IdentifiersToJson(cr.identifiers)).OptInt(cr.revoked_at).Int(cr.revocation_reason).OptText(cr.attestation);
-    CA_RETURN_IF_ERROR(c->Run(pg::q::kCertInsert, p));
+    CA_RETURN_IF_ERROR(c->Run(pg::q::kCertInsert, CertParams(cr)));
     return Ok();
   }
 

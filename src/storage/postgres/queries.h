@@ -35,6 +35,10 @@ inline constexpr Query kOrderUpdate{"order_update",
 // the first commits, so exactly one of them changes it.
 inline constexpr Query kOrderTransition{"order_transition",
                                         "UPDATE orders SET status = $1 WHERE id = $2 AND status = $3"};
+// CompleteOrder: only a processing order becomes valid, naming its one certificate.
+inline constexpr Query kOrderComplete{"order_complete",
+                                      "UPDATE orders SET status = 'valid', cert_id = $1 WHERE id = $2 AND "
+                                      "status = 'processing'"};
 inline constexpr Query kOrderIds{"order_ids",
                                  "SELECT id FROM orders WHERE account_id = $1 ORDER BY created_at, id"};
 inline constexpr Query kAuthzGet{"authz_get", "SELECT " CA_PG_AUTHZ_COLS " FROM authzs WHERE id = $1"};

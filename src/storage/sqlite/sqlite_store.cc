@@ -264,10 +264,32 @@ class SqliteStore final : public Store {
   Result<bool> TransitionOrder(const std::string& id, core::OrderStatus from, core::OrderStatus to) override {
     return Durable([&]() -> Result<bool> {
       std::lock_guard lock(mu_);
-      CA_TRY(auto s, stmts_.Prepare("UPDATE orders SET status = ? WHERE id = ? AND status = ?"));
-      s.Bind(1, core::ToString(to)).Bind(2, id).Bind(3, core::ToString(from));
-      CA_RETURN_IF_ERROR(s.Run());
-      return sqlite::Changes(db_) == 1;
+      return TransitionOrderLocked(id, from, to);
+    }());
+  }
+
+  Result<bool> UpdateAuthzAndOrder(const core::Authz& a, core::OrderStatus from, core::OrderStatus to) override {
+    return Durable([&]() -> Result<bool> {
+      std::lock_guard lock(mu_);
+      return TransactionLocked([&]() -> Result<bool> {
+        CA_RETURN_IF_ERROR(UpdateAuthzLocked(a));
+        return TransitionOrderLocked(a.order_id, from, to);
+      });
+    }());
+  }
+
+  Result<void> CompleteOrder(const core::CertRecord& c) override {
+    return Durable([&]() -> Result<void> {
+      std::lock_guard lock(mu_);
+      return TransactionLocked([&]() -> Result<void> {
+        CA_RETURN_IF_ERROR(InsertCertificateLocked(c));
+        CA_TRY(auto s, stmts_.Prepare("UPDATE orders SET status = 'valid', cert_id = ? WHERE id = ? AND "
+                                      "status = 'processing'"));
+        s.Bind(1, c.id).Bind(2, c.order_id);
+        CA_RETURN_IF_ERROR(s.Run());
+        if (sqlite::Changes(db_) != 1) return Fail(Errc::kConflict, "order " + c.order_id + " is not processing");
+        return Ok();
+      });
     }());
   }
 
@@ -302,11 +324,7 @@ class SqliteStore final : public Store {
   Result<void> UpdateAuthz(const core::Authz& a) override {
     return Durable([&]() -> Result<void> {
       std::lock_guard lock(mu_);
-      CA_TRY(auto s, stmts_.Prepare("UPDATE authzs SET status = ?, challenges = ? WHERE id = ?"));
-      s.Bind(1, core::ToString(a.status)).Bind(2, ChallengesToJson(a.challenges)).Bind(3, a.id);
-      CA_RETURN_IF_ERROR(s.Run());
-      if (sqlite::Changes(db_) != 1) return Fail(Errc::kNotFound, "authorization not found");
-      return Ok();
+      return UpdateAuthzLocked(a);
     }());
   }
 
@@ -314,13 +332,7 @@ class SqliteStore final : public Store {
   Result<void> InsertCertificate(const core::CertRecord& c) override {
     return Durable([&]() -> Result<void> {
       std::lock_guard lock(mu_);
-      CA_TRY(auto s,
-             stmts_.Prepare(Sql("INSERT INTO certificates (", kCertCols, ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")));
-      s.Bind(1, c.id).Bind(2, c.serial_hex).Bind(3, c.account_id).Bind(4, c.order_id).Bind(5, c.provisioner);
-      s.BindBlob(6, c.der).Bind(7, c.chain_pem).Bind(8, c.not_before).Bind(9, c.not_after);
-      s.Bind(10, c.spki_sha256_hex).Bind(11, IdentifiersToJson(c.identifiers)).BindOptional(12, c.revoked_at);
-      s.Bind(13, int64_t{c.revocation_reason}).BindOptional(14, c.attestation);
-      return s.Run();
+      return InsertCertificateLocked(c);
     }());
   }
 
@@ -422,6 +434,47 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // TransactionLocked runs body between BEGIN IMMEDIATE and COMMIT; any failure rolls all of it back.
+  template <class F>
+  auto TransactionLocked(F&& body) -> decltype(body()) {
+    CA_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
+    auto r = body();
+    if (!r) {
+      (void)Exec(db_, "ROLLBACK");
+      return r;
+    }
+    if (auto c = Exec(db_, "COMMIT"); !c) {
+      (void)Exec(db_, "ROLLBACK");
+      return tl::unexpected(c.error());
+    }
+    return r;
+  }
+
+  Result<bool> TransitionOrderLocked(const std::string& id, core::OrderStatus from, core::OrderStatus to) {
+    CA_TRY(auto s, stmts_.Prepare("UPDATE orders SET status = ? WHERE id = ? AND status = ?"));
+    s.Bind(1, core::ToString(to)).Bind(2, id).Bind(3, core::ToString(from));
+    CA_RETURN_IF_ERROR(s.Run());
+    return sqlite::Changes(db_) == 1;
+  }
+
+  Result<void> UpdateAuthzLocked(const core::Authz& a) {
+    CA_TRY(auto s, stmts_.Prepare("UPDATE authzs SET status = ?, challenges = ? WHERE id = ?"));
+    s.Bind(1, core::ToString(a.status)).Bind(2, ChallengesToJson(a.challenges)).Bind(3, a.id);
+    CA_RETURN_IF_ERROR(s.Run());
+    if (sqlite::Changes(db_) != 1) return Fail(Errc::kNotFound, "authorization not found");
+    return Ok();
+  }
+
+  Result<void> InsertCertificateLocked(const core::CertRecord& c) {
+    CA_TRY(auto s,
+           stmts_.Prepare(Sql("INSERT INTO certificates (", kCertCols, ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")));
+    s.Bind(1, c.id).Bind(2, c.serial_hex).Bind(3, c.account_id).Bind(4, c.order_id).Bind(5, c.provisioner);
+    s.BindBlob(6, c.der).Bind(7, c.chain_pem).Bind(8, c.not_before).Bind(9, c.not_after);
+    s.Bind(10, c.spki_sha256_hex).Bind(11, IdentifiersToJson(c.identifiers)).BindOptional(12, c.revoked_at);
+    s.Bind(13, int64_t{c.revocation_reason}).BindOptional(14, c.attestation);
+    return s.Run();
+  }
+
   Result<bool> InWalMode() {
     CA_TRY(auto mode, stmts_.Prepare("PRAGMA journal_mode"));
     CA_TRY(bool row, mode.Step());
