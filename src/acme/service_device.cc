@@ -1,6 +1,8 @@
 // device-attest-01 in the registration authority (draft-ietf-acme-device-attest-09 §5, §6):
 // verify the attestation, bind it to the order identifier and the inventory, then bind the CSR key
 // to the attested key at finalize.
+#include <openssl/x509.h>
+
 #include <nlohmann/json.hpp>
 
 #include "acme/problem.h"
@@ -185,6 +187,7 @@ Result<core::Order> Service::FinalizeDevice(core::Order order, const core::Accou
   CA_TRY(auto names, policy::DeviceCertificateNames(csr, prov.certificate));
   issuance::IssueRequest req;
   req.public_key = csr.key.get();
+  req.public_key_info = X509_REQ_get_X509_PUBKEY(csr.req.get());
   req.server_auth = names.server_auth;
   req.client_auth = names.client_auth;
   req.device_subject = std::move(names.subject);

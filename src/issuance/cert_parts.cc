@@ -1,8 +1,48 @@
-// TbsOfCert / SpkiOfTbs: the parts of a DER certificate the issuer checks after signing.
+// Parts of certificates the issuer handles without a full encode or parse: the subject's public key
+// info going in, the TBS and SPKI of what it signed coming out.
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+
 #include "der/reader.h"
 #include "issuance/internal.h"
+#include "ossl/error.h"
 
 namespace ca::issuance {
+
+Result<void> CopyPublicKeyInfo(const X509_PUBKEY* from, X509_PUBKEY* to) {
+  ASN1_OBJECT* key_oid = nullptr;
+  const unsigned char* bits = nullptr;
+  int bits_len = 0;
+  X509_ALGOR* alg = nullptr;
+  if (X509_PUBKEY_get0_param(&key_oid, &bits, &bits_len, &alg, from) != 1 || alg == nullptr || bits_len <= 0) {
+    return ossl::Internal("X509_PUBKEY_get0_param");
+  }
+  const ASN1_OBJECT* alg_oid = nullptr;
+  int param_type = V_ASN1_UNDEF;
+  const void* param = nullptr;
+  X509_ALGOR_get0(&alg_oid, &param_type, &param, alg);
+  ossl::UniquePtr<ASN1_OBJECT> oid_copy(OBJ_dup(alg_oid));
+  ossl::UniquePtr<ASN1_OBJECT> param_copy;
+  if (param_type == V_ASN1_OBJECT) {
+    param_copy.reset(OBJ_dup(static_cast<const ASN1_OBJECT*>(param)));
+    if (!param_copy) return ossl::Internal("OBJ_dup");
+  } else if (param_type != V_ASN1_NULL && param_type != V_ASN1_UNDEF) {
+    return Fail(Errc::kInternal, "public key algorithm parameters of an unsupported kind");
+  }
+  auto* bits_copy = static_cast<unsigned char*>(OPENSSL_memdup(bits, static_cast<size_t>(bits_len)));
+  if (!oid_copy || bits_copy == nullptr) {
+    OPENSSL_free(bits_copy);
+    return ossl::Internal("copying the public key info");
+  }
+  // On success set0 owns the copies; on failure they are still ours.
+  if (X509_PUBKEY_set0_param(to, oid_copy.get(), param_type, param_copy.get(), bits_copy, bits_len) != 1) {
+    OPENSSL_free(bits_copy);
+    return ossl::Internal("X509_PUBKEY_set0_param");
+  }
+  (void)oid_copy.release();
+  (void)param_copy.release();
+  return Ok();
+}
 
 std::optional<ByteView> TbsOfCert(ByteView cert_der) {
   der::Reader top(cert_der);

@@ -34,6 +34,11 @@ Result<ossl::SanEntry> ExtraSanEntry(const std::string& kind, const std::string&
 // an inverted or empty validity, a notAfter past the issuer's, a key outside policy.
 Result<void> LintRequest(const IssueRequest& req, UnixTime issuer_not_before, UnixTime issuer_not_after);
 
+// CopyPublicKeyInfo copies the algorithm and key bits (all that a certificate encodes of its
+// subject's key) from one SubjectPublicKeyInfo into another, without decoding the key. EC, RSA and
+// EdDSA algorithm parameters (an OID, NULL or absent) only.
+Result<void> CopyPublicKeyInfo(const X509_PUBKEY* from, X509_PUBKEY* to);
+
 // TbsOfCert returns the whole TBSCertificate element of a DER certificate, SpkiOfTbs the whole
 // subjectPublicKeyInfo element of a DER TBSCertificate (RFC 5280 §4.1); nullopt if not so shaped.
 // They read our own signing output without a full parse (d2i_X509 decodes the key too, through

@@ -22,6 +22,11 @@ namespace ca::issuance {
 
 struct IssueRequest {
   EVP_PKEY* public_key = nullptr;           // from the CSR (not owned)
+  // The same key as the CSR encodes it (not owned; optional). When set, its algorithm and key bits
+  // are copied into the certificate as they are, after checking it is public_key: X509_set_pubkey
+  // would encode the key and decode it again through OpenSSL 3.0's encoder and decoder contexts,
+  // which cost more than the certificate's signature.
+  const X509_PUBKEY* public_key_info = nullptr;
   std::vector<core::Identifier> identifiers;  // dns (may be "*.x") and ip -> SANs
   std::optional<std::string> common_name;   // set only when it is one of the identifiers
   UnixTime not_before = 0;

@@ -184,6 +184,20 @@ bool IsTokenChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
+// RedirectTlsContext is the client TLS context for redirects to https (RFC 8555 §8.3 lets the
+// validation follow them; certificates are not checked). Made once: SSL_CTX_new cost more than
+// a whole http-01 fetch. It is configured before first use and then only read, so threads may make
+// connections from it concurrently.
+asio::ssl::context& RedirectTlsContext() {
+  static asio::ssl::context tls = [] {
+    asio::ssl::context c(asio::ssl::context::tls_client);
+    c.set_verify_mode(asio::ssl::verify_none);
+    SSL_CTX_set_min_proto_version(c.native_handle(), TLS1_2_VERSION);
+    return c;
+  }();
+  return tls;
+}
+
 }  // namespace
 
 Result<void> ValidateHttp01(const Options& opts, Resolver& resolver, const ChallengeInput& in,
@@ -200,10 +214,7 @@ Result<void> ValidateHttp01(const Options& opts, Resolver& resolver, const Chall
   t.request_target = "/.well-known/acme-challenge/" + in.token;
   t.url = fmt::format("http://{}{}", t.host_header, t.request_target);
 
-  asio::ssl::context tls(asio::ssl::context::tls_client);
-  tls.set_verify_mode(asio::ssl::verify_none);
-  SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
-
+  asio::ssl::context& tls = RedirectTlsContext();
   for (uint32_t redirects = 0;; ++redirects) {
     asio::io_context ioc;
     CA_TRY(const Fetched f, RunToCompletion(ioc, Fetch(t, tls, deadline), deadline, "Fetching " + t.url));

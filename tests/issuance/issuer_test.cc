@@ -84,9 +84,17 @@ TEST_P(IssuerTest, IssuesVerifiableLeaves) {
   keys.push_back(testing::MakeEcKey("P-256"));
   keys.push_back(testing::MakeRsaKey(2048));
   keys.push_back(testing::MakeEd25519Key());
-  for (const auto& key : keys) {
+  for (size_t i = 0; i < 2 * keys.size(); ++i) {
+    // Each key twice: set with X509_set_pubkey, and copied from a SubjectPublicKeyInfo as a CSR holds it.
+    const auto& key = keys[i / 2];
+    const bool from_info = i % 2 == 1;
+    SCOPED_TRACE(from_info ? "public_key_info" : "public_key");
+    X509_PUBKEY* raw_info = nullptr;
+    ASSERT_EQ(X509_PUBKEY_set(&raw_info, key.get()), 1);
+    ossl::UniquePtr<X509_PUBKEY> info(raw_info);
     const bool rsa = EVP_PKEY_get_base_id(key.get()) == EVP_PKEY_RSA;
     IssueRequest req = Request(key.get());
+    if (from_info) req.public_key_info = info.get();
     auto issued = PrepareAndIssue(*ca.issuer, req, rng);
     ASSERT_TRUE(issued) << issued.error().detail;
     auto cert = ossl::CertFromDer(issued->der);
@@ -133,6 +141,22 @@ TEST_P(IssuerTest, IssuesVerifiableLeaves) {
 
 INSTANTIATE_TEST_SUITE_P(KeyTypes, IssuerTest,
                          ::testing::Values(KeyType::kEcP256, KeyType::kEcP384, KeyType::kRsa3072, KeyType::kEd25519));
+
+TEST(Issuer, PublicKeyInfoMustBeThePublicKey) {
+  Ca ca = MakeCa(KeyType::kEcP256);
+  ASSERT_TRUE(ca.issuer);
+  SystemRng rng;
+  auto key = testing::MakeEcKey("P-256");
+  auto other = testing::MakeEcKey("P-256");
+  X509_PUBKEY* raw_info = nullptr;
+  ASSERT_EQ(X509_PUBKEY_set(&raw_info, other.get()), 1);
+  ossl::UniquePtr<X509_PUBKEY> info(raw_info);
+  IssueRequest req = Request(key.get());
+  req.public_key_info = info.get();
+  auto token = ca.issuer->Prepare(req, rng);
+  ASSERT_FALSE(token);
+  EXPECT_EQ(token.error().code, Errc::kInternal);
+}
 
 TEST(Issuer, CommonNameAndEkuFlags) {
   Ca ca = MakeCa(KeyType::kEcP256);
