@@ -12,7 +12,8 @@
 #   N=300 CONCURRENCY="1 4 16" ACCOUNT_PER_WORKER=0 DEVICE=1 KEEP=0 bench/compare-pebble.sh
 #
 # N issuances per run (at concurrency 1: N/3, it is the slowest). attestca: fresh `attestca init`
-# (P-256 CA key) in a folder on disk, SQLite in its default durable mode (WAL, synchronous=FULL),
+# (P-256 CA key) in a folder on disk, SQLite in its default durable mode (WAL, group commit: a write
+# returns once fsynced),
 # log level info (one audit line per issuance step, as in production). DEVICE=1 adds one attestca-only
 # device-attest-01 run (pebble has no such challenge) at the highest concurrency.
 set -euo pipefail
