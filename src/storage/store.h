@@ -148,8 +148,25 @@ class DeviceStore {
   virtual Result<void> SetDeviceState(const std::string& id, core::DeviceState state, UnixTime now) = 0;
 };
 
+// NonceStore keeps ACME replay nonces (RFC 8555 §6.5) in the database, so that several nodes sharing
+// it accept a nonce issued by any of them exactly once. A single-process server keeps them in memory
+// instead (acme/nonce.h); see docs/storage.md.
+class NonceStore {
+ public:
+  virtual ~NonceStore() = default;
+  // InsertNonce records a fresh nonce, redeemable while now < expires. kConflict if it exists.
+  virtual Result<void> InsertNonce(const std::string& value, UnixTime expires) = 0;
+  // RedeemNonce deletes the nonce and returns true if it existed and had not expired at now; false
+  // otherwise. Atomic across stores and nodes: of racing redeemers exactly one gets true.
+  virtual Result<bool> RedeemNonce(const std::string& value, UnixTime now) = 0;
+  // PurgeExpiredNonces deletes at most `limit` nonces with expires <= now (never redeemed) and
+  // returns how many; bounded so one call never holds locks for long.
+  virtual Result<int64_t> PurgeExpiredNonces(UnixTime now, int64_t limit) = 0;
+};
+
 // Store is every port together; backends implement it.
-class Store : public AccountStore, public OrderStore, public CertStore, public CrlStore, public DeviceStore {
+class Store : public AccountStore, public OrderStore, public CertStore, public CrlStore, public DeviceStore,
+              public NonceStore {
  public:
   ~Store() override = default;
 };

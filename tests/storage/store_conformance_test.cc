@@ -436,6 +436,55 @@ TEST_P(StoreConformance, RefusesANewerSchema) {
   EXPECT_NE(newer.error().detail.find("newer than this attestca"), std::string::npos) << newer.error().detail;
 }
 
+// Replay nonces: a nonce inserted by one node is redeemed once, by any node, before it expires.
+TEST_P(StoreConformance, NonceRedeemsOnceAcrossInstances) {
+  auto* other = OpenAnother();
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(store()->InsertNonce("n1", 2000));
+  EXPECT_EQ(store()->InsertNonce("n1", 2000).error().code, Errc::kConflict);
+  auto first = other->RedeemNonce("n1", 1000);
+  ASSERT_TRUE(first) << first.error().detail;
+  EXPECT_TRUE(*first);
+  EXPECT_FALSE(*other->RedeemNonce("n1", 1000));
+  EXPECT_FALSE(*store()->RedeemNonce("n1", 1000));
+  EXPECT_FALSE(*store()->RedeemNonce("never-inserted", 1000));
+}
+
+TEST_P(StoreConformance, ExpiredNonceIsRefused) {
+  ASSERT_TRUE(store()->InsertNonce("n2", 2000));
+  EXPECT_FALSE(*store()->RedeemNonce("n2", 2000));  // redeemable while now < expires
+  ASSERT_TRUE(store()->InsertNonce("n3", 2000));
+  EXPECT_TRUE(*store()->RedeemNonce("n3", 1999));
+}
+
+// Racing redeemers on two instances: exactly one wins each nonce.
+TEST_P(StoreConformance, NonceRaceHasOneWinner) {
+  auto* other = OpenAnother();
+  ASSERT_NE(other, nullptr);
+  for (int i = 0; i < 20; ++i) {
+    std::string n = "race" + std::to_string(i);
+    ASSERT_TRUE(store()->InsertNonce(n, 2000));
+    std::atomic<int> wins{0};
+    auto redeem = [&](Store* s) {
+      auto r = s->RedeemNonce(n, 1000);
+      if (r && *r) ++wins;
+    };
+    std::thread a(redeem, store()), b(redeem, other);
+    a.join();
+    b.join();
+    EXPECT_EQ(wins.load(), 1) << n;
+  }
+}
+
+TEST_P(StoreConformance, PurgeDeletesOnlyExpiredNoncesUpToTheLimit) {
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store()->InsertNonce("old" + std::to_string(i), 1000 + i));
+  ASSERT_TRUE(store()->InsertNonce("fresh", 5000));
+  EXPECT_EQ(*store()->PurgeExpiredNonces(2000, 3), 3);
+  EXPECT_EQ(*store()->PurgeExpiredNonces(2000, 100), 2);
+  EXPECT_EQ(*store()->PurgeExpiredNonces(2000, 100), 0);
+  EXPECT_TRUE(*store()->RedeemNonce("fresh", 2000));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::ValuesIn(conformance::AllBackends()),
                          conformance::BackendName);
 

@@ -113,6 +113,15 @@ CREATE INDEX certificates_revoked ON certificates (serial) WHERE revoked_at IS N
 CREATE INDEX certificates_by_device ON certificates (((attestation::jsonb ->> 'device_id') COLLATE "C"));
 CREATE INDEX certificates_by_not_before ON certificates (not_before);
 )sql"},
+      // Replay nonces shared by the nodes (acme/nonce_shared.cc): one INSERT per response, one
+      // DELETE ... RETURNING per request; the expiry index serves the bounded purge.
+      {6, "0006_nonces", R"sql(
+CREATE TABLE nonces (
+  value TEXT COLLATE "C" PRIMARY KEY,
+  expires BIGINT NOT NULL
+);
+CREATE INDEX nonces_by_expiry ON nonces (expires);
+)sql"},
   };
   return kMigrations;
 }

@@ -383,6 +383,25 @@ class PgStore final : public Store {
     return pg::ReadCert(r, 0);
   }
 
+  // --- replay nonces ---
+  Result<void> InsertNonce(const std::string& value, UnixTime expires) override {
+    CA_TRY(auto c, pool_->Acquire());
+    CA_RETURN_IF_ERROR(c->Run(pg::q::kNonceInsert, Params().Text(value).Int(expires)));
+    return Ok();
+  }
+
+  Result<bool> RedeemNonce(const std::string& value, UnixTime now) override {
+    CA_TRY(auto c, pool_->Acquire());
+    CA_TRY(auto r, c->Run(pg::q::kNonceRedeem, Params().Text(value).Int(now)));
+    return r.Count() == 1;
+  }
+
+  Result<int64_t> PurgeExpiredNonces(UnixTime now, int64_t limit) override {
+    CA_TRY(auto c, pool_->Acquire());
+    CA_TRY(auto r, c->Run(pg::q::kNoncePurge, Params().Int(now).Int(limit)));
+    return r.Affected();
+  }
+
   std::unique_ptr<pg::Pool> pool_;
 };
 

@@ -116,4 +116,13 @@ inline constexpr Query kDeviceSetState{"device_set_state",
                                        " WHERE id = $3 AND (state <> 'revoked' OR $1 = 'revoked')"};
 inline constexpr Query kDeviceExists{"device_exists", "SELECT 1 FROM devices WHERE id = $1"};
 
+// --- replay nonces (migration 0006) ---
+inline constexpr Query kNonceInsert{"nonce_insert", "INSERT INTO nonces (value, expires) VALUES ($1, $2)"};
+// One statement: the row lock makes exactly one of several racing nodes see the row returned.
+inline constexpr Query kNonceRedeem{"nonce_redeem",
+                                    "DELETE FROM nonces WHERE value = $1 AND expires > $2 RETURNING 1"};
+inline constexpr Query kNoncePurge{"nonce_purge",
+                                   "DELETE FROM nonces WHERE value IN (SELECT value FROM nonces WHERE expires <= $1"
+                                   " ORDER BY expires LIMIT $2 FOR UPDATE SKIP LOCKED)"};
+
 }  // namespace ca::storage::pg::q

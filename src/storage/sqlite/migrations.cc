@@ -115,6 +115,15 @@ CREATE INDEX certificates_revoked ON certificates (serial) WHERE revoked_at IS N
 CREATE INDEX certificates_by_device ON certificates (json_extract(attestation, '$.device_id'));
 CREATE INDEX certificates_by_not_before ON certificates (not_before);
 )sql"},
+      // Replay nonces in the database (the same schema as PostgreSQL's). A SQLite server keeps its
+      // nonces in memory (one process owns the database); the table keeps the Store port whole.
+      {6, "0006_nonces", R"sql(
+CREATE TABLE nonces (
+  value TEXT PRIMARY KEY,
+  expires INTEGER NOT NULL
+);
+CREATE INDEX nonces_by_expiry ON nonces (expires);
+)sql"},
   };
   return kMigrations;
 }

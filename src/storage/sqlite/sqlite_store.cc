@@ -433,6 +433,33 @@ class SqliteStore final : public Store {
     return Durable(devices_.SetState(id, state, now));
   }
 
+  // --- replay nonces (migration 0006) ---
+  // Not Durable: a nonce lost in a crash only costs the client one badNonce retry.
+  Result<void> InsertNonce(const std::string& value, UnixTime expires) override {
+    std::lock_guard lock(mu_);
+    CA_TRY(auto s, stmts_.Prepare("INSERT INTO nonces (value, expires) VALUES (?, ?)"));
+    s.Bind(1, value).Bind(2, expires);
+    return s.Run();
+  }
+
+  // One DELETE: SQLite's write lock makes it atomic across processes, mu_ across threads.
+  Result<bool> RedeemNonce(const std::string& value, UnixTime now) override {
+    std::lock_guard lock(mu_);
+    CA_TRY(auto s, stmts_.Prepare("DELETE FROM nonces WHERE value = ? AND expires > ?"));
+    s.Bind(1, value).Bind(2, now);
+    CA_RETURN_IF_ERROR(s.Run());
+    return sqlite::Changes(db_) == 1;
+  }
+
+  Result<int64_t> PurgeExpiredNonces(UnixTime now, int64_t limit) override {
+    std::lock_guard lock(mu_);
+    CA_TRY(auto s, stmts_.Prepare("DELETE FROM nonces WHERE value IN "
+                                  "(SELECT value FROM nonces WHERE expires <= ? ORDER BY expires LIMIT ?)"));
+    s.Bind(1, now).Bind(2, limit);
+    CA_RETURN_IF_ERROR(s.Run());
+    return sqlite::Changes(db_);
+  }
+
  private:
   // TransactionLocked runs body between BEGIN IMMEDIATE and COMMIT; any failure rolls all of it back.
   template <class F>
