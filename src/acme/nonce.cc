@@ -2,10 +2,10 @@
 
 namespace ca::acme {
 
-NonceStore::NonceStore(const Clock& clock, Rng& rng, UnixTime lifetime_s, size_t max_outstanding)
+MemoryNonceSource::MemoryNonceSource(const Clock& clock, Rng& rng, UnixTime lifetime_s, size_t max_outstanding)
     : clock_(clock), rng_(rng), lifetime_s_(lifetime_s), max_outstanding_(max_outstanding) {}
 
-std::string NonceStore::Issue() {
+Result<std::string> MemoryNonceSource::Issue() {
   std::string n = RandomId(rng_, 16);
   UnixTime now = clock_.Now();
   std::lock_guard lock(mu_);
@@ -15,7 +15,7 @@ std::string NonceStore::Issue() {
   return n;
 }
 
-bool NonceStore::Redeem(const std::string& nonce) {
+Result<bool> MemoryNonceSource::Redeem(const std::string& nonce) {
   UnixTime now = clock_.Now();
   std::lock_guard lock(mu_);
   auto it = live_.find(nonce);
@@ -25,7 +25,7 @@ bool NonceStore::Redeem(const std::string& nonce) {
   return fresh;
 }
 
-void NonceStore::EvictLocked(UnixTime now) {
+void MemoryNonceSource::EvictLocked(UnixTime now) {
   while (!order_.empty() && (order_.front().second <= now || order_.size() >= max_outstanding_)) {
     live_.erase(order_.front().first);
     order_.pop_front();

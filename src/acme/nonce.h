@@ -1,6 +1,7 @@
 #pragma once
-// NonceStore issues and redeems anti-replay nonces (RFC 8555 §6.5). A nonce is 16 random bytes
-// (base64url), accepted once, until it expires or is evicted (bounded memory).
+// Anti-replay nonces (RFC 8555 §6.5). A nonce is 16 random bytes from the CSPRNG (base64url),
+// accepted once, until it expires. NonceSource is what the WFE uses; MemoryNonceSource keeps them in
+// this process (one node, SQLite), StoreNonceSource (nonce_store.h) in the database every node shares.
 #include <cstddef>
 #include <deque>
 #include <mutex>
@@ -8,16 +9,27 @@
 #include <unordered_map>
 
 #include "common/clock.h"
+#include "common/result.h"
 #include "common/rng.h"
 
 namespace ca::acme {
 
-class NonceStore final {
+class NonceSource {
  public:
-  NonceStore(const Clock& clock, Rng& rng, UnixTime lifetime_s, size_t max_outstanding = 200000);
-  std::string Issue();
-  // Redeem returns true exactly once for a nonce we issued that has not expired.
-  bool Redeem(const std::string& nonce);
+  virtual ~NonceSource() = default;
+  // Issue returns a fresh nonce, already redeemable.
+  virtual Result<std::string> Issue() = 0;
+  // Redeem returns true exactly once for a nonce issued (by any node sharing the source) that has not
+  // expired; false for anything else. An error means the answer is unknown (the store failed).
+  virtual Result<bool> Redeem(const std::string& nonce) = 0;
+};
+
+// MemoryNonceSource: a map in this process, bounded (oldest evicted first). Nonces die with it.
+class MemoryNonceSource final : public NonceSource {
+ public:
+  MemoryNonceSource(const Clock& clock, Rng& rng, UnixTime lifetime_s, size_t max_outstanding = 200000);
+  Result<std::string> Issue() override;
+  Result<bool> Redeem(const std::string& nonce) override;
 
  private:
   void EvictLocked(UnixTime now);

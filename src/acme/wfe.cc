@@ -26,7 +26,7 @@ bool IsPost(const http::Request& r) { return r.method == "POST"; }
 
 }  // namespace
 
-Wfe::Wfe(Service* service, NonceStore* nonces, const config::Config* cfg)
+Wfe::Wfe(Service* service, NonceSource* nonces, const config::Config* cfg)
     : service_(service), nonces_(nonces), cfg_(cfg) {}
 
 http::Response Wfe::Handle(const http::Request& req) {
@@ -53,7 +53,12 @@ http::Response Wfe::Handle(const http::Request& req) {
   }
   // RFC 8555 §6.5: every response carries a fresh nonce; nothing here may be cached.
   if (req.path.rfind("/acme/", 0) == 0) {
-    resp.Set("Replay-Nonce", nonces_->Issue());
+    if (auto nonce = nonces_->Issue()) {
+      resp.Set("Replay-Nonce", *nonce);
+    } else {
+      // The answer still goes out: the client's next request fails with badNonce and it retries.
+      log::Error("nonces: issuing a nonce failed: {}", nonce.error().detail);
+    }
     resp.Set("Cache-Control", "no-store");
     auto parts = SplitPath(req.path);
     if (parts.size() >= 2 && cfg_->provisioners.count(parts[1]) != 0) {
@@ -142,7 +147,8 @@ Result<Wfe::Auth> Wfe::Authenticate(const Ctx& ctx, KeyMode mode) {
   CA_TRY(auto jws, ParseJws(req.body));
   // RFC 8555 §6.5: nonce first, so a replayed request learns nothing else.
   if (!jws.nonce) return Fail(Errc::kBadNonce, "JWS has no nonce");
-  if (!nonces_->Redeem(*jws.nonce)) return Fail(Errc::kBadNonce, "JWS has an invalid or already used nonce");
+  CA_TRY(bool fresh, nonces_->Redeem(*jws.nonce));
+  if (!fresh) return Fail(Errc::kBadNonce, "JWS has an invalid or already used nonce");
   std::string url = cfg_->server.external_url + req.target;
   if (jws.url != url) {
     return Fail(Errc::kUnauthorized, "JWS url \"" + jws.url.substr(0, 200) + "\" does not match the request URL");

@@ -16,7 +16,7 @@ namespace ca::acme {
 
 class Wfe final {
  public:
-  Wfe(Service* service, NonceStore* nonces, const config::Config* cfg);
+  Wfe(Service* service, NonceSource* nonces, const config::Config* cfg);
   http::Response Handle(const http::Request& req);
 
  private:
@@ -55,7 +55,7 @@ class Wfe final {
   std::string AccountJson(const Ctx& ctx, const core::Account& a) const;
 
   Service* service_;
-  NonceStore* nonces_;
+  NonceSource* nonces_;
   const config::Config* cfg_;
 };
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "acme/nonce.h"
+#include "acme/nonce_store.h"
 #include "admin/api.h"
 #include "acme/service.h"
 #include "acme/wfe.h"
@@ -123,7 +124,14 @@ int RunServe(const ServeArgs& a) {
   SystemClock clock;
   SystemRng rng;
   acme::WorkerPool pool(cfg->validation.max_concurrent, 1000);
-  acme::NonceStore nonces(clock, rng, cfg->acme.nonce_lifetime_s);
+  // Several nodes share a PostgreSQL database, so a nonce one issues must be redeemable on any: keep
+  // them there. SQLite means one process owns the database: memory is enough, and fastest.
+  std::unique_ptr<acme::NonceSource> nonces;
+  if (cfg->database.backend == "postgres") {
+    nonces = std::make_unique<acme::StoreNonceSource>(**store, clock, rng, cfg->acme.nonce_lifetime_s);
+  } else {
+    nonces = std::make_unique<acme::MemoryNonceSource>(clock, rng, cfg->acme.nonce_lifetime_s);
+  }
   ocsp::ResponderOptions ocsp_opts;
   ocsp_opts.validity_s = cfg->ocsp.validity_s;
   ocsp_opts.echo_nonce = cfg->ocsp.echo_nonce;
@@ -162,7 +170,7 @@ int RunServe(const ServeArgs& a) {
     }
   };
   acme::Service service(deps, &pool);
-  acme::Wfe wfe(&service, &nonces, &*cfg);
+  acme::Wfe wfe(&service, nonces.get(), &*cfg);
 
   http::ServerOptions https;
   https.listen = cfg->server.listen;
