@@ -113,6 +113,12 @@ CREATE INDEX certificates_revoked ON certificates (serial) WHERE revoked_at IS N
 CREATE INDEX certificates_by_device ON certificates (((attestation::jsonb ->> 'device_id') COLLATE "C"));
 CREATE INDEX certificates_by_not_before ON certificates (not_before);
 )sql"},
+      // Crash recovery: see the SQLite migration of the same number.
+      {7, "0007_order_processing_since", R"sql(
+ALTER TABLE orders ADD COLUMN processing_since BIGINT;
+UPDATE orders SET processing_since = extract(epoch FROM now())::bigint WHERE status = 'processing';
+CREATE INDEX orders_processing ON orders (processing_since) WHERE status = 'processing';
+)sql"},
   };
   return kMigrations;
 }

@@ -33,8 +33,11 @@ inline constexpr Query kOrderUpdate{"order_update",
                                     "UPDATE orders SET status = $1, error = $2, cert_id = $3 WHERE id = $4"};
 // A compare-and-set: under READ COMMITTED the second of two racing updates re-checks the row after
 // the first commits, so exactly one of them changes it.
-inline constexpr Query kOrderTransition{"order_transition",
-                                        "UPDATE orders SET status = $1 WHERE id = $2 AND status = $3"};
+// Moving to processing stamps processing_since with the database's clock (one clock for all nodes).
+inline constexpr Query kOrderTransition{
+    "order_transition",
+    "UPDATE orders SET status = $1::text, processing_since = CASE WHEN $1::text = 'processing' THEN "
+    "extract(epoch FROM now())::bigint ELSE processing_since END WHERE id = $2 AND status = $3"};
 // CompleteOrder: only a processing order becomes valid, naming its one certificate.
 inline constexpr Query kOrderComplete{"order_complete",
                                       "UPDATE orders SET status = 'valid', cert_id = $1 WHERE id = $2 AND "
@@ -115,5 +118,11 @@ inline constexpr Query kDeviceSetState{"device_set_state",
                                        "UPDATE devices SET state = $1::text, updated_at = $2"
                                        " WHERE id = $3 AND (state <> 'revoked' OR $1 = 'revoked')"};
 inline constexpr Query kDeviceExists{"device_exists", "SELECT 1 FROM devices WHERE id = $1"};
+
+// FailStaleProcessingOrders: one statement, so each row is compare-and-set on status = 'processing'
+// (a concurrent CompleteOrder that committed first makes the row no longer match).
+inline constexpr Query kOrderFailStale{
+    "order_fail_stale",
+    "UPDATE orders SET status = 'invalid', error = $2 WHERE status = 'processing' AND processing_since < $1"};
 
 }  // namespace ca::storage::pg::q
