@@ -88,7 +88,18 @@ Result<core::Order> Service::IssueFor(core::Order order, const core::Account& ac
   // Durable before anyone can learn the certificate URL; the order turns valid in the same
   // transaction (a crash leaves neither a certificate without its order nor a valid order without it).
   auto stored = d_.store->CompleteOrder(rec);
-  if (!stored) return fail_order(stored.error());
+  if (!stored) {
+    // kConflict: the order is no longer processing (the recovery pass failed it after a stall); keep
+    // the state and error it has, nothing was stored.
+    if (auto now_stored = d_.store->GetOrder(order.id);
+        now_stored && now_stored->status != core::OrderStatus::kProcessing) {
+      log::Warn("order {}: finalized after it stopped processing ({}): the certificate serial={} was not stored",
+                order.id, core::ToString(now_stored->status), rec.serial_hex);
+      return Fail(Errc::kOrderNotReady, "order is " + std::string(core::ToString(now_stored->status)) +
+                                            ": finalization took too long and was abandoned");
+    }
+    return fail_order(stored.error());
+  }
   if (d_.certificate_issued) d_.certificate_issued(rec.serial_hex);
   order.status = core::OrderStatus::kValid;
   order.cert_id = rec.id;

@@ -10,6 +10,7 @@
 
 #include "acme/nonce.h"
 #include "acme/nonce_store.h"
+#include "acme/order_recovery.h"
 #include "admin/api.h"
 #include "acme/service.h"
 #include "acme/wfe.h"
@@ -170,6 +171,13 @@ int RunServe(const ServeArgs& a) {
     }
   };
   acme::Service service(deps, &pool);
+  // Orders left processing by a node that died mid-finalize (this one before a restart, or another
+  // node on PostgreSQL) are failed once they are older than the timeout: now, then periodically.
+  if (auto r = acme::RecoverStaleOrders(**store, clock, cfg->acme.processing_timeout_s); !r) {
+    log::Warn("recovery: failing interrupted orders at start did not work: {}", r.error().detail);
+  }
+  acme::OrderRecovery order_recovery(**store, clock, cfg->acme.processing_timeout_s,
+                                     acme::OrderRecovery::IntervalFor(cfg->acme.processing_timeout_s));
   acme::Wfe wfe(&service, nonces.get(), &*cfg);
 
   http::ServerOptions https;

@@ -65,6 +65,9 @@ struct AcmeConfig {
   uint32_t order_lifetime_s = 7 * 24 * 3600;
   uint32_t authz_lifetime_s = 7 * 24 * 3600;
   uint32_t nonce_lifetime_s = 3600;
+  // An order processing longer than this was interrupted (its node died mid-finalize): the recovery
+  // pass fails it. Longer than any finalize takes.
+  uint32_t processing_timeout_s = 120;
 };
 
 // OcspConfig: the OCSP responder on the plain-HTTP listener ([ocsp]).

@@ -134,6 +134,9 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "authz_lifetime = \"7d\"\n";
   t += "# How long a replay nonce can be used\n";
   t += "nonce_lifetime = \"1h\"\n";
+  t += "# An order still processing after this was interrupted (server killed mid-issuance): it is made\n";
+  t += "# invalid so that the client can create a new one. Longer than any finalization takes.\n";
+  t += "processing_timeout = \"2m\"\n";
 
   t += "\n[ocsp]\n";
   t += "# OCSP responder at http://<http_listen>/ocsp (POST, and GET /ocsp/<base64>)\n";

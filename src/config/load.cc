@@ -329,7 +329,8 @@ class Parser {
                   {"caa_identities", StrList(acme.caa_identities)},
                   {"order_lifetime", Duration(acme.order_lifetime_s)},
                   {"authz_lifetime", Duration(acme.authz_lifetime_s)},
-                  {"nonce_lifetime", Duration(acme.nonce_lifetime_s)}});
+                  {"nonce_lifetime", Duration(acme.nonce_lifetime_s)},
+                  {"processing_timeout", Duration(acme.processing_timeout_s)}});
          }},
         {"ocsp",
          [&](const toml::node& n, const std::string& path) {

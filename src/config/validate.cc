@@ -240,6 +240,9 @@ void ValidateOther(const Config& cfg, Problems& p) {
       p.AddAt(key, "'" + std::string(key) + "' must be between 1s and 398d");
     }
   }
+  if (a.processing_timeout_s == 0 || a.processing_timeout_s > 24 * 3600) {
+    p.AddAt("acme.processing_timeout", "'acme.processing_timeout' must be between 1s and 1d");
+  }
   // BR 4.9.9 allows 8h..10d; shorter bounds how long a cached "good" outlives a revocation.
   if (cfg.ocsp.validity_s < 3600 || cfg.ocsp.validity_s > 7 * 24 * 3600) {
     p.AddAt("ocsp.validity", "'ocsp.validity' must be between 1h and 7d");

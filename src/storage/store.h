@@ -55,6 +55,12 @@ class OrderStore {
   // in one transaction and only if the order is processing: otherwise kConflict and nothing is
   // stored, so an order never gets two certificates nor a certificate it does not name.
   virtual Result<void> CompleteOrder(const core::CertRecord& c) = 0;
+  // FailStaleProcessingOrders turns every order that has been processing since before
+  // `processing_before` (the database's clock stamps processing_since when an order moves to
+  // processing) invalid with `error_json`, each with a compare-and-set on status = 'processing': a
+  // finalize that completes first wins, and a finalize that completes after gets kConflict from
+  // CompleteOrder and stores no certificate. Returns how many orders it failed.
+  virtual Result<size_t> FailStaleProcessingOrders(UnixTime processing_before, const std::string& error_json) = 0;
 };
 
 // CertStatus is what a listing filters on: valid (not revoked, not yet expired), revoked, expired

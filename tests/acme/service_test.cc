@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "acme/jwk.h"
+#include "acme/order_recovery.h"
 #include "acme/problem.h"
 #include "issuance/ca_init.h"
 #include "ossl/pem.h"
@@ -261,6 +262,41 @@ TEST_F(ServiceTest, FullIssuanceAndRevocation) {
   EXPECT_EQ(service_->Revoke(rec->der, 1, nullptr, wrong_key.get()).error().code, Errc::kUnauthorized);
   ASSERT_TRUE(service_->Revoke(rec->der, 1, nullptr, cert_key.get()));
   EXPECT_EQ(service_->Revoke(rec->der, 1, &acct, nullptr).error().code, Errc::kAlreadyRevoked);
+}
+
+// A node killed between claiming an order (processing) and CompleteOrder leaves it processing: the
+// recovery pass fails it once older than the timeout, with a problem the client can read, and a
+// new order for the same names issues. processing_since is the database's clock, so the pass here
+// runs on wall-clock time (a fake clock an hour ahead stands for "much later").
+TEST_F(ServiceTest, RecoveryFailsAnOrderLeftProcessingByACrash) {
+  auto acct = NewAccount(testing::MakeEcKey("P-256").get());
+  auto order = ReadyOrder(acct, {{"dns", "crash.example.test"}});
+  ASSERT_TRUE(*store_->TransitionOrder(order.id, core::OrderStatus::kReady, core::OrderStatus::kProcessing));
+
+  SystemClock wall;
+  EXPECT_EQ(*RecoverStaleOrders(*store_, wall, 120), 0u);  // a finalize may still be running
+  EXPECT_EQ(service_->GetOrder(order.id, &acct)->status, core::OrderStatus::kProcessing);
+
+  FakeClock later{wall.Now() + 3600};
+  EXPECT_EQ(*RecoverStaleOrders(*store_, later, 120), 1u);
+  auto failed = *service_->GetOrder(order.id, &acct);
+  EXPECT_EQ(failed.status, core::OrderStatus::kInvalid);
+  ASSERT_TRUE(failed.error);
+  auto problem = nlohmann::json::parse(*failed.error);
+  EXPECT_EQ(problem["type"], "urn:ietf:params:acme:error:serverInternal");
+  EXPECT_EQ(problem["status"], 500);
+  EXPECT_NE(problem["detail"].get<std::string>().find("finalization was interrupted"), std::string::npos);
+  auto key = testing::MakeEcKey("P-256");
+  auto csr = testing::MakeCsrDer(key.get(), testing::Csr({"crash.example.test"}));
+  EXPECT_EQ(service_->Finalize(order.id, acct, csr).error().code, Errc::kOrderNotReady);
+
+  // The client starts over with a new order.
+  auto again = ReadyOrder(acct, {{"dns", "crash.example.test"}});
+  auto done = service_->Finalize(again.id, acct, csr);
+  ASSERT_TRUE(done) << done.error().detail;
+  EXPECT_EQ(done->status, core::OrderStatus::kValid);
+  EXPECT_EQ(*RecoverStaleOrders(*store_, later, 120), 0u);  // a valid order is never touched
+  EXPECT_EQ(service_->GetOrder(again.id, &acct)->status, core::OrderStatus::kValid);
 }
 
 // LowFirstByteRng makes every random string start with a byte below 0x10, so certificate serials

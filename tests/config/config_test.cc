@@ -82,6 +82,7 @@ caa_identities = ["ca.example.com"]
 order_lifetime = "1d"
 authz_lifetime = "12h"
 nonce_lifetime = "30m"
+processing_timeout = "90s"
 
 [log]
 level = "debug"
@@ -124,6 +125,7 @@ denied_names = ["bad.corp.example"]
   EXPECT_EQ(c.acme.order_lifetime_s, 86400u);
   EXPECT_EQ(c.acme.authz_lifetime_s, 43200u);
   EXPECT_EQ(c.acme.nonce_lifetime_s, 1800u);
+  EXPECT_EQ(c.acme.processing_timeout_s, 90u);
   EXPECT_EQ(c.log.level, "debug");
   EXPECT_TRUE(c.log.json);
   ASSERT_EQ(c.provisioners.size(), 2u);
@@ -325,6 +327,12 @@ TEST(ConfigTest, BadDurations) {
             std::string::npos);
   EXPECT_NE(ErrorOf("[acme]\nnonce_lifetime = \"0s\"\n[provisioners.acme]\n")
                 .find("'acme.nonce_lifetime' must be between"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[acme]\nprocessing_timeout = \"0s\"\n[provisioners.acme]\n")
+                .find("'acme.processing_timeout' must be between 1s and 1d"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("[acme]\nprocessing_timeout = \"2d\"\n[provisioners.acme]\n")
+                .find("'acme.processing_timeout' must be between 1s and 1d"),
             std::string::npos);
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <ctime>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -208,6 +209,40 @@ TEST_P(StoreConformance, CompleteOrderStoresTheCertificateOnlyForAProcessingOrde
   EXPECT_EQ(s->CompleteOrder(MakeCert("c2", "0a02")).error().code, Errc::kConflict);
   EXPECT_EQ(s->GetCertificate("c2").error().code, Errc::kNotFound);
   EXPECT_EQ(*s->GetOrder("o1")->cert_id, "c1");
+}
+
+// processing_since comes from the database's clock; the wall clock here agrees to within seconds,
+// so cut-offs an hour away are on a known side.
+TEST_P(StoreConformance, FailStaleProcessingOrdersFailsOnlyOldProcessingOrders) {
+  auto* s = store();
+  const UnixTime now = static_cast<UnixTime>(std::time(nullptr));
+  const std::string problem = R"({"type":"urn:ietf:params:acme:error:serverInternal","detail":"interrupted"})";
+  ASSERT_TRUE(s->CreateOrder(MakeOrder("o1", "acct1", {}), {}));
+  ASSERT_TRUE(s->CreateOrder(MakeOrder("o2", "acct1", {}), {}));
+  ASSERT_TRUE(s->CreateOrder(MakeOrder("o3", "acct1", {}), {}));
+  ASSERT_TRUE(*s->TransitionOrder("o1", core::OrderStatus::kPending, core::OrderStatus::kProcessing));
+  ASSERT_TRUE(*s->TransitionOrder("o2", core::OrderStatus::kPending, core::OrderStatus::kProcessing));
+  // o3 stays pending; o2 completes before the second pass.
+  auto c2 = MakeCert("c2", "0a02");
+  c2.order_id = "o2";
+  // Processing for less than the bound: left alone.
+  EXPECT_EQ(*s->FailStaleProcessingOrders(now - 3600, problem), 0u);
+  EXPECT_EQ(s->GetOrder("o1")->status, core::OrderStatus::kProcessing);
+  ASSERT_TRUE(s->CompleteOrder(c2));
+  // Older than the bound: o1 fails with the problem; the valid and pending orders are untouched.
+  EXPECT_EQ(*s->FailStaleProcessingOrders(now + 3600, problem), 1u);
+  auto o1 = *s->GetOrder("o1");
+  EXPECT_EQ(o1.status, core::OrderStatus::kInvalid);
+  EXPECT_EQ(*o1.error, problem);
+  EXPECT_EQ(s->GetOrder("o2")->status, core::OrderStatus::kValid);
+  EXPECT_EQ(s->GetOrder("o3")->status, core::OrderStatus::kPending);
+  // The recovery won: a finalize that completes now stores no certificate.
+  auto late = MakeCert("c1", "0a01");
+  late.order_id = "o1";
+  EXPECT_EQ(s->CompleteOrder(late).error().code, Errc::kConflict);
+  EXPECT_EQ(s->GetCertificate("c1").error().code, Errc::kNotFound);
+  // A second pass finds nothing left.
+  EXPECT_EQ(*s->FailStaleProcessingOrders(now + 3600, problem), 0u);
 }
 
 TEST_P(StoreConformance, CertificatesAndRevocation) {

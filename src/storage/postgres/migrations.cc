@@ -122,6 +122,12 @@ CREATE TABLE nonces (
 );
 CREATE INDEX nonces_by_expiry ON nonces (expires);
 )sql"},
+      // Crash recovery: see the SQLite migration of the same number.
+      {7, "0007_order_processing_since", R"sql(
+ALTER TABLE orders ADD COLUMN processing_since BIGINT;
+UPDATE orders SET processing_since = extract(epoch FROM now())::bigint WHERE status = 'processing';
+CREATE INDEX orders_processing ON orders (processing_since) WHERE status = 'processing';
+)sql"},
   };
   return kMigrations;
 }

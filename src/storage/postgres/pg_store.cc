@@ -207,6 +207,12 @@ class PgStore final : public Store {
     });
   }
 
+  Result<size_t> FailStaleProcessingOrders(UnixTime processing_before, const std::string& error_json) override {
+    CA_TRY(auto c, pool_->Acquire());
+    CA_TRY(auto r, c->Run(pg::q::kOrderFailStale, Params().Int(processing_before).Text(error_json)));
+    return static_cast<size_t>(r.Affected());
+  }
+
   // --- certificates ---
   // Returns once the row is committed (synchronous_commit as the server is configured; on by default).
   Result<void> InsertCertificate(const core::CertRecord& cr) override {

@@ -33,8 +33,11 @@ inline constexpr Query kOrderUpdate{"order_update",
                                     "UPDATE orders SET status = $1, error = $2, cert_id = $3 WHERE id = $4"};
 // A compare-and-set: under READ COMMITTED the second of two racing updates re-checks the row after
 // the first commits, so exactly one of them changes it.
-inline constexpr Query kOrderTransition{"order_transition",
-                                        "UPDATE orders SET status = $1 WHERE id = $2 AND status = $3"};
+// Moving to processing stamps processing_since with the database's clock (one clock for all nodes).
+inline constexpr Query kOrderTransition{
+    "order_transition",
+    "UPDATE orders SET status = $1::text, processing_since = CASE WHEN $1::text = 'processing' THEN "
+    "extract(epoch FROM now())::bigint ELSE processing_since END WHERE id = $2 AND status = $3"};
 // CompleteOrder: only a processing order becomes valid, naming its one certificate.
 inline constexpr Query kOrderComplete{"order_complete",
                                       "UPDATE orders SET status = 'valid', cert_id = $1 WHERE id = $2 AND "
@@ -124,5 +127,10 @@ inline constexpr Query kNonceRedeem{"nonce_redeem",
 inline constexpr Query kNoncePurge{"nonce_purge",
                                    "DELETE FROM nonces WHERE value IN (SELECT value FROM nonces WHERE expires <= $1"
                                    " ORDER BY expires LIMIT $2 FOR UPDATE SKIP LOCKED)"};
+// FailStaleProcessingOrders: one statement, so each row is compare-and-set on status = 'processing'
+// (a concurrent CompleteOrder that committed first makes the row no longer match).
+inline constexpr Query kOrderFailStale{
+    "order_fail_stale",
+    "UPDATE orders SET status = 'invalid', error = $2 WHERE status = 'processing' AND processing_since < $1"};
 
 }  // namespace ca::storage::pg::q

@@ -124,6 +124,13 @@ CREATE TABLE nonces (
 );
 CREATE INDEX nonces_by_expiry ON nonces (expires);
 )sql"},
+      // Crash recovery: when an order moved to processing (the database's clock), so that a recovery
+      // pass can fail orders whose finalize died with its node. Orders already processing count from now.
+      {7, "0007_order_processing_since", R"sql(
+ALTER TABLE orders ADD COLUMN processing_since INTEGER;
+UPDATE orders SET processing_since = CAST(strftime('%s','now') AS INTEGER) WHERE status = 'processing';
+CREATE INDEX orders_processing ON orders (processing_since) WHERE status = 'processing';
+)sql"},
   };
   return kMigrations;
 }

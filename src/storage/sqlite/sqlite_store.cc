@@ -293,6 +293,18 @@ class SqliteStore final : public Store {
     }());
   }
 
+  // One statement: each row is compare-and-set on status = 'processing' (see Store).
+  Result<size_t> FailStaleProcessingOrders(UnixTime processing_before, const std::string& error_json) override {
+    return Durable([&]() -> Result<size_t> {
+      std::lock_guard lock(mu_);
+      CA_TRY(auto s, stmts_.Prepare("UPDATE orders SET status = 'invalid', error = ? WHERE status = 'processing' "
+                                    "AND processing_since < ?"));
+      s.Bind(1, error_json).Bind(2, int64_t{processing_before});
+      CA_RETURN_IF_ERROR(s.Run());
+      return static_cast<size_t>(sqlite::Changes(db_));
+    }());
+  }
+
   Result<std::vector<std::string>> ListOrderIds(const std::string& account_id) override {
     std::lock_guard lock(mu_);
     CA_TRY(auto s, stmts_.Prepare("SELECT id FROM orders WHERE account_id = ? ORDER BY created_at, id"));
@@ -478,7 +490,10 @@ class SqliteStore final : public Store {
   }
 
   Result<bool> TransitionOrderLocked(const std::string& id, core::OrderStatus from, core::OrderStatus to) {
-    CA_TRY(auto s, stmts_.Prepare("UPDATE orders SET status = ? WHERE id = ? AND status = ?"));
+    // Moving to processing stamps processing_since (the recovery pass's clock).
+    CA_TRY(auto s, stmts_.Prepare("UPDATE orders SET status = ?1, processing_since = CASE WHEN ?1 = 'processing' "
+                                  "THEN CAST(strftime('%s','now') AS INTEGER) ELSE processing_since END "
+                                  "WHERE id = ?2 AND status = ?3"));
     s.Bind(1, core::ToString(to)).Bind(2, id).Bind(3, core::ToString(from));
     CA_RETURN_IF_ERROR(s.Run());
     return sqlite::Changes(db_) == 1;
