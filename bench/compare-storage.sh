@@ -45,8 +45,7 @@ PG_URL="${PG_URL:-}"
 ATTESTCA="$BUILD/attestca"
 LOAD="$BUILD/bench/acme-load"
 for b in "$ATTESTCA" "$LOAD"; do [[ -x "$b" ]] || { echo "missing $b (build it first)" >&2; exit 2; }; done
-for t in taskset curl jq python3; do command -v "$t" >/dev/null || { echo "needs $t" >&2; exit 2; }; done
-[[ -n "$PG_URL" ]] && ! command -v psql >/dev/null && { echo "PG_URL needs psql" >&2; exit 2; }
+for t in taskset curl jq python3 psql ps; do command -v "$t" >/dev/null || { echo "needs $t" >&2; exit 2; }; done
 [[ "$(nproc)" -ge 2 ]] || { echo "needs 2 CPUs (see the pinning above)" >&2; exit 2; }
 PG_BIN="$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -1)"
 if [[ -z "$PG_URL" && ! -x "$PG_BIN/initdb" ]]; then
@@ -199,6 +198,7 @@ run() {
 }
 
 SETUPS="sqlite pg-1 pg-2"
+echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), PostgreSQL $(psql "$DB_URL" -XAtc 'SHOW server_version')"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== warm-up (not counted): $WARMUP issuances per setup at concurrency 4"
 for s in $SETUPS; do run "$s" 4 "$WARMUP" warmup; done
@@ -215,6 +215,7 @@ echo "== issuance, http-01, N=$N per run, $REPEAT run(s) per row (mean; issuance
 echo "   load average before: $LOAD_BEFORE, after: $LOAD_AFTER ($(nproc) CPUs)"
 echo "   sqlite, pg-1: node on CPU 0, acme-load + PostgreSQL on CPU 1; pg-2: node A CPU 0, node B CPU 1,"
 echo "   acme-load + PostgreSQL on both. With 2 cores the second node gets no core of its own."
+grep -qw 1 <<<"$CONCURRENCY" && echo "   At c=1 acme-load has one worker, one connection: pg-2 sends everything to node A."
 printf '%-7s %5s %18s %8s %8s %7s %14s %14s %9s\n' setup conc "issuances/s" "p50 ms" "p99 ms" errors \
   "node CPU ms/i" "PG CPU ms/i" "vs sqlite"
 for c in $CONCURRENCY; do
