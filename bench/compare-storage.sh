@@ -63,9 +63,14 @@ cleanup() {
   local rc=$?
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  [[ "$PG_STARTED" == 1 ]] && as_pg "$PG_BIN/pg_ctl" -D "$W/pg/data" -m immediate -w stop >/dev/null 2>&1
-  [[ -n "$PG_DB" ]] && psql "$PG_URL" -X -q -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null 2>&1
-  if [[ "${KEEP:-0}" == 1 || ( $rc -ne 0 && "${KEEP_ON_ERROR:-1}" == 1 ) ]]; then echo "kept $W" >&2; else rm -rf "$W"; fi
+  if [[ "$PG_STARTED" == 1 ]]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$W/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  if [[ -n "$PG_DB" ]]; then
+    psql "$PG_URL" -X -q -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+  if [[ "${KEEP:-0}" == 1 ]]; then echo "kept $W" >&2; else rm -rf "$W"; fi
+  return "$rc"
 }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
@@ -193,7 +198,7 @@ run() {
     echo "   $setup c=$c FAILED (exit $rc): $(cat "$out.err")" >&2
   fi
   [[ $tag == warmup ]] && return 0
-  jq -r --arg s "$setup" --arg c "$c" '"   \($s) c=\($c): \(.issued)/\(.requested) issued in \(.seconds) s, \(.issuances_per_s)/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, errors \(.errors), server CPU \(.server_cpu_ms_per_issuance) ms/issuance (per node \(.server_cpu_s_each | map(tostring + " s") | join(", "))), issued per node \(.issued_by_node | map(tostring) | join("/")), PostgreSQL CPU \(if .pg_cpu_s < 0 then "-" else (.pg_cpu_s * 1000 | round | tostring) + " ms" end), badNonce \(.bad_nonce), acme-load CPU \(.client_cpu_s) s"' \
+  jq -r --arg s "$setup" --arg c "$c" '"   \($s) c=\($c): \(.issued)/\(.requested) issued in \(.seconds) s, \(.issuances_per_s)/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, errors \(.errors), server CPU \(.server_cpu_ms_per_issuance // "-") ms/issuance (per node \(.server_cpu_s_each // [] | map(tostring + " s") | join(", "))), issued per node \(.issued_by_node | map(tostring) | join("/")), PostgreSQL CPU \(if .pg_cpu_s < 0 then "-" else (.pg_cpu_s * 1000 | round | tostring) + " ms" end), badNonce \(.bad_nonce), acme-load CPU \(.client_cpu_s) s"' \
     "$out.json"
 }
 
@@ -224,14 +229,15 @@ for c in $CONCURRENCY; do
     row=$(jq -s -r '
       def mean(f): (map(f) | add / length);
       [ mean(.issuances_per_s), (map(.issuances_per_s) | min), (map(.issuances_per_s) | max),
-        mean(.p50_ms), mean(.p99_ms), (map(.errors) | add), mean(.server_cpu_ms_per_issuance),
+        mean(.p50_ms), mean(.p99_ms), (map(.errors) | add), mean(.server_cpu_ms_per_issuance // 0),
         (if any(.pg_cpu_s < 0) then -1 else mean(.pg_cpu_s * 1000 / (if .issued > 0 then .issued else 1 end)) end)
       ] | @tsv' "$W/runs/$s.$c".r*.json)
     rate=$(cut -f1 <<<"$row")
     [[ $s == sqlite ]] && base=$rate
     awk -F'\t' -v s="$s" -v c="$c" -v base="$base" '{
       pg = ($8 < 0 || s == "sqlite") ? "-" : sprintf("%.2f", $8)
-      printf "%-7s %5s %7.1f (%.0f-%.0f) %8.1f %8.1f %7d %14.2f %14s %8.2fx\n", s, c, $1, $2, $3, $4, $5, $6, $7, pg, $1 / base
+      ratio = (base > 0) ? sprintf("%.2fx", $1 / base) : "-"
+      printf "%-7s %5s %7.1f (%.0f-%.0f) %8.1f %8.1f %7d %14.2f %14s %9s\n", s, c, $1, $2, $3, $4, $5, $6, $7, pg, ratio
     }' <<<"$row"
   done
 done
