@@ -55,8 +55,10 @@ AcmeSession::AcmeSession(std::shared_ptr<boost::asio::ssl::context> tls, const D
     : dir_(dir), conn_(std::move(tls), dir.origin, timeout) {}
 
 Result<Directory> AcmeSession::FetchDirectory(std::shared_ptr<boost::asio::ssl::context> tls, const std::string& url,
-                                              std::chrono::milliseconds timeout) {
+                                              std::chrono::milliseconds timeout,
+                                              const std::optional<Endpoint>& connect) {
   CA_TRY(auto parsed, ParseHttpsUrl(url));
+  parsed.first.connect = connect;
   HttpsConnection conn(std::move(tls), parsed.first, timeout);
   CA_TRY(HttpResponse r, conn.Exchange("GET", parsed.second, "", ""));
   if (r.status != 200) return Fail(Problem("GET " + url, r));

@@ -54,9 +54,10 @@ class AcmeSession final {
  public:
   AcmeSession(std::shared_ptr<boost::asio::ssl::context> tls, const Directory& dir, std::chrono::milliseconds timeout);
 
-  // FetchDirectory GETs the directory at url.
+  // FetchDirectory GETs the directory at url (over a connection to `connect` when set).
   static Result<Directory> FetchDirectory(std::shared_ptr<boost::asio::ssl::context> tls, const std::string& url,
-                                          std::chrono::milliseconds timeout);
+                                          std::chrono::milliseconds timeout,
+                                          const std::optional<Endpoint>& connect = std::nullopt);
 
   // Prime connects and fetches a nonce, so a timed run starts with a handshaken connection.
   Result<void> Prime();

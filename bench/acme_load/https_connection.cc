@@ -53,6 +53,26 @@ Result<std::pair<Origin, std::string>> ParseHttpsUrl(std::string_view url) {
   return std::make_pair(std::move(o), std::move(target));
 }
 
+Result<Endpoint> ParseEndpoint(std::string_view host_port) {
+  const auto bad = [&] {
+    return Fail(Errc::kMalformed, fmt::format("endpoint: want HOST:PORT or [V6]:PORT, got '{}'", host_port));
+  };
+  const size_t colon = host_port.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == host_port.size()) return bad();
+  std::string_view host = host_port.substr(0, colon);
+  const std::string_view port = host_port.substr(colon + 1);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return bad();
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string_view::npos) {
+    return bad();  // a v6 address needs its brackets
+  }
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) return bad();
+  const int n = std::stoi(std::string(port));
+  if (n < 1 || n > 65535) return bad();
+  return Endpoint{std::string(host), std::string(port)};
+}
+
 Result<std::shared_ptr<asio::ssl::context>> MakeTlsContext(const std::string& ca_file, bool insecure) {
   auto tls = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
   SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_2_VERSION);
@@ -79,15 +99,22 @@ Result<void> HttpsConnection::Connect() {
   stream_.reset();
   buffer_.clear();
   ++connects_;
+  // --connect: the TCP peer is the given node; everything above TCP still names the origin.
+  const std::string& peer_host = origin_.connect ? origin_.connect->host : origin_.host;
+  const std::string& peer_port = origin_.connect ? origin_.connect->port : origin_.port;
   asio::ip::tcp::resolver resolver(io_);
   Ec ec;
-  const auto endpoints = resolver.resolve(origin_.host, origin_.port, ec);
-  if (ec) return Fail(Errc::kConnection, fmt::format("connect: resolve {}: {}", origin_.host, ec.message()));
+  const auto endpoints = resolver.resolve(peer_host, peer_port, ec);
+  if (ec) return Fail(Errc::kConnection, fmt::format("connect: resolve {}: {}", peer_host, ec.message()));
   stream_.emplace(io_, *tls_);
   auto& tcp = beast::get_lowest_layer(*stream_);
   tcp.expires_after(timeout_);
   ec = Await(io_, [&](auto h) { tcp.async_connect(endpoints, std::move(h)); });
-  if (ec) return Fail(Errc::kConnection, fmt::format("connect: {}:{}: {}", origin_.host, origin_.port, ec.message()));
+  if (ec) {
+    const bool v6 = peer_host.find(':') != std::string::npos;
+    return Fail(Errc::kConnection, fmt::format("connect: {}{}{}:{}: {}", v6 ? "[" : "", peer_host, v6 ? "]" : "",
+                                               peer_port, ec.message()));
+  }
   tcp.socket().set_option(asio::ip::tcp::no_delay(true), ec);
   SSL* ssl = stream_->native_handle();
   if (IsIpLiteral(origin_.host)) {

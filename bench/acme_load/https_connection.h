@@ -18,11 +18,23 @@
 
 namespace ca::acme_load {
 
+// Endpoint is a TCP address: "127.0.0.1" and "8443".
+struct Endpoint {
+  std::string host;
+  std::string port;
+};
+
+// ParseEndpoint reads "host:port" or "[v6]:port" (acme-load --connect).
+Result<Endpoint> ParseEndpoint(std::string_view host_port);
+
 // Origin is where every URL of one ACME server points: https://host:port.
 struct Origin {
   std::string host;
   std::string port;
   std::string origin;  // "https://host:port", to check and strip absolute URLs
+  // When set, the TCP connection goes here instead of host:port (one node behind a DNS round robin
+  // or an L4 balancer); TLS server name, certificate check, Host header and URLs stay the origin's.
+  std::optional<Endpoint> connect;
 };
 
 // ParseOrigin splits an https:// URL into its origin and its target ("/path?query").

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "acme_session.h"
 #include "device_attest.h"
@@ -29,6 +30,12 @@ int Die(const std::string& what) {
 int Run(Options& o) {
   const bool device = o.challenge == "device-attest-01";
   if (o.identifier.empty()) o.identifier = device ? "C02LOADTEST01" : "localhost";
+  std::vector<Endpoint> nodes;
+  for (const std::string& c : o.connect) {
+    auto e = ParseEndpoint(c);
+    if (!e) return Die("--connect: " + e.error().detail);
+    nodes.push_back(std::move(*e));
+  }
   IssueContext ctx{&o, nullptr, nullptr};
   std::unique_ptr<Http01Responder> http01;
   std::unique_ptr<DeviceAttestCa> device_ca;
@@ -49,7 +56,8 @@ int Run(Options& o) {
   const auto timeout = std::chrono::milliseconds(o.timeout_ms);
   auto tls = MakeTlsContext(o.ca_file, o.insecure);
   if (!tls) return Die(tls.error().detail);
-  auto dir = AcmeSession::FetchDirectory(*tls, o.directory, timeout);
+  auto dir = AcmeSession::FetchDirectory(*tls, o.directory, timeout,
+                                         nodes.empty() ? std::nullopt : std::optional<Endpoint>(nodes[0]));
   if (!dir) return Die(dir.error().detail);
 
   // Accounts and connections are set up before the clock starts.
@@ -57,7 +65,9 @@ int Run(Options& o) {
   std::vector<Account> accounts;
   std::vector<std::unique_ptr<AcmeSession>> sessions;
   for (int i = 0; i < workers; ++i) {
-    sessions.push_back(std::make_unique<AcmeSession>(*tls, *dir, timeout));
+    Directory node_dir = *dir;
+    if (!nodes.empty()) node_dir.origin.connect = nodes[static_cast<size_t>(i) % nodes.size()];
+    sessions.push_back(std::make_unique<AcmeSession>(*tls, node_dir, timeout));
     if (i == 0 || o.account_per_worker) {
       auto a = sessions.back()->NewAccount();
       if (!a) return Die("newAccount: " + a.error().detail);
@@ -71,11 +81,13 @@ int Run(Options& o) {
   result.concurrency = workers;
   result.accounts = static_cast<int>(accounts.size());
   result.requested = o.n;
-  double cpu_before = -1;
-  if (o.server_pid > 0) {
-    auto c = ProcessCpuSeconds(o.server_pid);
+  result.nodes = std::max<int>(1, static_cast<int>(nodes.size()));
+  result.issued_by_node.assign(static_cast<size_t>(result.nodes), 0);
+  std::vector<double> cpu_before;
+  for (int pid : o.server_pids) {
+    auto c = ProcessCpuSeconds(pid);
     if (!c) return Die(c.error().detail);
-    cpu_before = *c;
+    cpu_before.push_back(*c);
   }
 
   // Only the issuances count: the setup's newAccount POSTs and priming HEADs are left out.
@@ -117,6 +129,7 @@ int Run(Options& o) {
       }
       std::lock_guard lock(mu);
       result.latencies_ms.insert(result.latencies_ms.end(), lat.begin(), lat.end());
+      result.issued_by_node[static_cast<size_t>(w % result.nodes)] += static_cast<long>(lat.size());
       for (const auto& [k, n] : errors) result.errors[k] += n;
       result.certificates += certs;
       result.polls += stats.polls;
@@ -130,9 +143,10 @@ int Run(Options& o) {
   for (auto& t : threads) t.join();
   result.seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
   result.client_cpu_s = SelfCpuSeconds() - client_cpu_before;
-  if (o.server_pid > 0) {
-    auto c = ProcessCpuSeconds(o.server_pid);
-    if (c) result.server_cpu_s = *c - cpu_before;
+  for (size_t i = 0; i < o.server_pids.size(); ++i) {
+    auto c = ProcessCpuSeconds(o.server_pids[i]);
+    if (!c) return Die(fmt::format("server process {} is gone: {}", o.server_pids[i], c.error().detail));
+    result.server_cpu_s_each.push_back(*c - cpu_before[i]);
   }
   result.issued = static_cast<long>(result.latencies_ms.size());
   for (size_t i = 0; i < sessions.size(); ++i) {
@@ -160,7 +174,14 @@ int main(int argc, char** argv) {
   app.add_option("--ca-file", o.ca_file, "PEM file trusted for the server's TLS certificate");
   app.add_flag("--insecure", o.insecure, "do not verify the server's TLS certificate");
   app.add_flag("--json", o.json, "print one JSON line");
-  app.add_option("--server-pid", o.server_pid, "server process: CPU seconds per issuance from /proc/<pid>/stat");
+  app.add_option("--server-pid", o.server_pids,
+                 "server process(es), PID[,PID...]: their summed CPU seconds per issuance from /proc/<pid>/stat")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber);
+  app.add_option("--connect", o.connect,
+                 "HOST:PORT[,HOST:PORT...]: worker i connects to entry i mod k (several nodes behind the "
+                 "directory's name; TLS name, Host and URLs stay the directory's)")
+      ->delimiter(',');
   app.add_option("--http01-listen", o.http01_listen, "answer http-01 on HOST:PORT (e.g. 127.0.0.1:5002)");
   app.add_option("--challenge", o.challenge, "http-01 or device-attest-01")
       ->check(CLI::IsMember({"http-01", "device-attest-01"}));

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 namespace ca::acme_load {
@@ -47,6 +48,7 @@ namespace {
 
 struct Summary {
   double rate = 0, p50 = 0, p99 = 0, max = 0, posts_per = 0, cpu_ms_per = -1;
+  double server_cpu_s = 0;  // summed over the --server-pid processes
   long errors = 0;
 };
 
@@ -59,7 +61,10 @@ Summary Summarize(const RunResult& r) {
   s.p99 = Percentile(sorted, 0.99);
   s.max = sorted.empty() ? 0 : sorted.back();
   s.posts_per = r.issued > 0 ? static_cast<double>(r.posts) / static_cast<double>(r.issued) : 0;
-  if (r.server_cpu_s >= 0 && r.issued > 0) s.cpu_ms_per = 1000 * r.server_cpu_s / static_cast<double>(r.issued);
+  for (double c : r.server_cpu_s_each) s.server_cpu_s += c;
+  if (!r.server_cpu_s_each.empty() && r.issued > 0) {
+    s.cpu_ms_per = 1000 * s.server_cpu_s / static_cast<double>(r.issued);
+  }
   for (const auto& [kind, n] : r.errors) s.errors += n;
   return s;
 }
@@ -79,9 +84,11 @@ std::map<std::string, double> StepP50(const RunResult& r) {
 std::string TextReport(const RunResult& r) {
   const Summary s = Summarize(r);
   std::string out;
-  out += fmt::format("acme-load: {} of {} issuances ({}, concurrency {}, {} account{}) in {:.2f} s\n", r.issued,
-                     r.requested, r.challenge, r.concurrency, r.accounts, r.accounts == 1 ? "" : "s", r.seconds);
+  out += fmt::format("acme-load: {} of {} issuances ({}, concurrency {}, {} account{}{}) in {:.2f} s\n", r.issued,
+                     r.requested, r.challenge, r.concurrency, r.accounts, r.accounts == 1 ? "" : "s",
+                     r.nodes > 1 ? fmt::format(", {} nodes", r.nodes) : "", r.seconds);
   out += fmt::format("  issuances/s   {:.1f}\n", s.rate);
+  if (r.nodes > 1) out += fmt::format("  per node      {} issued (--connect order)\n", fmt::join(r.issued_by_node, " / "));
   out += fmt::format("  latency ms    p50 {:.1f}  p99 {:.1f}  max {:.1f}\n", s.p50, s.p99, s.max);
   std::string steps;
   for (const auto& [step, p50] : StepP50(r)) steps += fmt::format("{}{} {:.1f}", steps.empty() ? "" : ", ", step.substr(2), p50);
@@ -95,7 +102,9 @@ std::string TextReport(const RunResult& r) {
   out += fmt::format("  errors        {}\n", s.errors);
   for (const auto& [kind, n] : r.errors) out += fmt::format("    {:<40} {}\n", kind, n);
   if (s.cpu_ms_per >= 0) {
-    out += fmt::format("  server CPU    {:.2f} s, {:.2f} ms per issuance\n", r.server_cpu_s, s.cpu_ms_per);
+    std::string each;
+    if (r.server_cpu_s_each.size() > 1) each = fmt::format(" (processes: {:.2f} s)", fmt::join(r.server_cpu_s_each, " s, "));
+    out += fmt::format("  server CPU    {:.2f} s, {:.2f} ms per issuance{}\n", s.server_cpu_s, s.cpu_ms_per, each);
   }
   out += fmt::format("  acme-load CPU {:.2f} s ({:.0f}% of the wall time)\n", r.client_cpu_s,
                      r.seconds > 0 ? 100 * r.client_cpu_s / r.seconds : 0);
@@ -107,6 +116,8 @@ std::string JsonReport(const RunResult& r) {
   const auto round = [](double v, double to) { return std::round(v * to) / to; };
   nlohmann::json j = {{"challenge", r.challenge},
                       {"concurrency", r.concurrency},
+                      {"nodes", r.nodes},
+                      {"issued_by_node", r.issued_by_node},
                       {"accounts", r.accounts},
                       {"requested", r.requested},
                       {"issued", r.issued},
@@ -131,7 +142,10 @@ std::string JsonReport(const RunResult& r) {
   for (const auto& [step, p50] : StepP50(r)) steps.push_back({{"step", step.substr(2)}, {"p50_ms", round(p50, 100)}});
   j["step_p50_ms"] = std::move(steps);
   if (s.cpu_ms_per >= 0) {
-    j["server_cpu_s"] = round(r.server_cpu_s, 1000);
+    j["server_cpu_s"] = round(s.server_cpu_s, 1000);
+    nlohmann::json each = nlohmann::json::array();
+    for (double c : r.server_cpu_s_each) each.push_back(round(c, 1000));
+    j["server_cpu_s_each"] = std::move(each);
     j["server_cpu_ms_per_issuance"] = round(s.cpu_ms_per, 1000);
   }
   return j.dump();

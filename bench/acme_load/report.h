@@ -32,7 +32,9 @@ struct RunResult {
   long nonce_heads = 0;
   long connects = 0;
   long http01_served = 0;
-  double server_cpu_s = -1;  // < 0: not measured
+  int nodes = 1;                         // --connect entries (1 without)
+  std::vector<long> issued_by_node;       // issuances completed by the workers of each node
+  std::vector<double> server_cpu_s_each;  // per --server-pid, in its order; empty: not measured
   double client_cpu_s = 0;   // acme-load's own CPU time in the timed phase (is the load generator the limit?)
 };
 
