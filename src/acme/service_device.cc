@@ -187,7 +187,7 @@ Result<core::Order> Service::FinalizeDevice(core::Order order, const core::Accou
   CA_TRY(auto names, policy::DeviceCertificateNames(csr, prov.certificate));
   issuance::IssueRequest req;
   req.public_key = csr.key.get();
-  req.public_key_info = X509_REQ_get_X509_PUBKEY(csr.req.get());
+  req.public_key_info = csr.spki.get();
   req.server_auth = names.server_auth;
   req.client_auth = names.client_auth;
   req.device_subject = std::move(names.subject);

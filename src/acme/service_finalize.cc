@@ -39,7 +39,7 @@ Result<core::Order> Service::Finalize(const std::string& order_id, const core::A
   }
   issuance::IssueRequest req;
   req.public_key = csr.key.get();
-  req.public_key_info = X509_REQ_get_X509_PUBKEY(csr.req.get());
+  req.public_key_info = csr.spki.get();
   req.common_name = csr.common_name;
   return IssueFor(std::move(order), acct, std::move(req));
 }

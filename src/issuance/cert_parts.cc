@@ -1,5 +1,9 @@
 // Parts of certificates the issuer handles without a full encode or parse: the subject's public key
 // info going in, the TBS and SPKI of what it signed coming out.
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
@@ -41,6 +45,41 @@ Result<void> CopyPublicKeyInfo(const X509_PUBKEY* from, X509_PUBKEY* to) {
   }
   (void)oid_copy.release();
   (void)param_copy.release();
+  return Ok();
+}
+
+Result<void> PublicKeyInfoIs(const X509_PUBKEY* info, EVP_PKEY* key) {
+  const auto mismatch = [] { return Fail(Errc::kInternal, "IssueRequest: public_key_info is not public_key"); };
+  ERR_set_mark();
+  EVP_PKEY* decoded = X509_PUBKEY_get0(info);
+  ERR_pop_to_mark();
+  if (decoded != nullptr) return EVP_PKEY_eq(decoded, key) == 1 ? Ok() : mismatch();
+
+  ASN1_OBJECT* key_oid = nullptr;
+  const unsigned char* bits = nullptr;
+  int bits_len = 0;
+  X509_ALGOR* alg = nullptr;
+  if (X509_PUBKEY_get0_param(&key_oid, &bits, &bits_len, &alg, info) != 1 || alg == nullptr || bits_len <= 0 ||
+      OBJ_obj2nid(key_oid) != NID_X9_62_id_ecPublicKey || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) {
+    return mismatch();
+  }
+  int param_type = V_ASN1_UNDEF;
+  const void* param = nullptr;
+  X509_ALGOR_get0(nullptr, &param_type, &param, alg);
+  char group[80] = {};
+  size_t group_len = 0;
+  if (param_type != V_ASN1_OBJECT || EVP_PKEY_get_group_name(key, group, sizeof group, &group_len) != 1 ||
+      OBJ_obj2nid(static_cast<const ASN1_OBJECT*>(param)) != OBJ_sn2nid(group)) {
+    ERR_clear_error();
+    return mismatch();
+  }
+  unsigned char point[1 + 2 * 66] = {};  // uncompressed, up to P-521
+  size_t point_len = 0;
+  if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof point, &point_len) != 1 ||
+      point_len != static_cast<size_t>(bits_len) || CRYPTO_memcmp(point, bits, point_len) != 0) {
+    ERR_clear_error();
+    return mismatch();
+  }
   return Ok();
 }
 

@@ -39,6 +39,11 @@ Result<void> LintRequest(const IssueRequest& req, UnixTime issuer_not_before, Un
 // EdDSA algorithm parameters (an OID, NULL or absent) only.
 Result<void> CopyPublicKeyInfo(const X509_PUBKEY* from, X509_PUBKEY* to);
 
+// PublicKeyInfoIs checks that the key info encodes exactly this key (kInternal otherwise). An info
+// built from its parts (policy::ParseEcCsrDirect) holds no decoded key: then the EC curve and the
+// uncompressed point are compared with the key's own.
+Result<void> PublicKeyInfoIs(const X509_PUBKEY* info, EVP_PKEY* key);
+
 // TbsOfCert returns the whole TBSCertificate element of a DER certificate, SpkiOfTbs the whole
 // subjectPublicKeyInfo element of a DER TBSCertificate (RFC 5280 §4.1); nullopt if not so shaped.
 // They read our own signing output without a full parse (d2i_X509 decodes the key too, through

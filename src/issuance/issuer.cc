@@ -190,9 +190,7 @@ Result<std::unique_ptr<IssuanceToken>> Issuer::Prepare(const IssueRequest& req, 
   CA_TRY(auto subject, ossl::MakeName(rdns));
   if (X509_set_subject_name(cert.get(), subject.get()) != 1) return ossl::Internal("X509_set_subject_name");
   if (r.public_key_info != nullptr) {
-    if (EVP_PKEY_eq(X509_PUBKEY_get0(r.public_key_info), r.public_key) != 1) {
-      return Fail(Errc::kInternal, "IssueRequest: public_key_info is not public_key");
-    }
+    CA_RETURN_IF_ERROR(PublicKeyInfoIs(r.public_key_info, r.public_key));
     CA_RETURN_IF_ERROR(CopyPublicKeyInfo(r.public_key_info, X509_get_X509_PUBKEY(cert.get())));
   } else if (X509_set_pubkey(cert.get(), r.public_key) != 1) {
     return ossl::Internal("X509_set_pubkey");

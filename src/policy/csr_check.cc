@@ -16,11 +16,6 @@ namespace {
 
 constexpr size_t kMaxCommonName = 64;  // ub-common-name (RFC 5280 Appendix A.1)
 
-struct ExtStackFree {
-  void operator()(STACK_OF(X509_EXTENSION) * sk) const { sk_X509_EXTENSION_pop_free(sk, X509_EXTENSION_free); }
-};
-using ExtStack = std::unique_ptr<STACK_OF(X509_EXTENSION), ExtStackFree>;
-
 const char* GeneralNameTypeName(int type) {
   switch (type) {
     case GEN_OTHERNAME: return "otherName";
@@ -59,8 +54,8 @@ Result<void> CheckSignature(X509_REQ* req, EVP_PKEY* key) {
   return Ok();
 }
 
-Result<void> CollectSans(X509_REQ* req, std::vector<core::Identifier>& names) {
-  CA_TRY(auto sans, CsrSubjectAltNames(req));
+Result<void> CollectSans(const ParsedCsr& csr, std::vector<core::Identifier>& names) {
+  CA_TRY(auto sans, CsrSubjectAltNames(csr));
   if (!sans) return Ok();
   for (int i = 0; i < sk_GENERAL_NAME_num(sans.get()); ++i) {
     const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans.get(), i);
@@ -87,8 +82,8 @@ Result<void> CollectSans(X509_REQ* req, std::vector<core::Identifier>& names) {
   return Ok();
 }
 
-Result<void> CollectCommonName(X509_REQ* req, ParsedCsr& out) {
-  X509_NAME* subject = X509_REQ_get_subject_name(req);
+Result<void> CollectCommonName(ParsedCsr& out) {
+  const X509_NAME* subject = out.subject.get();
   int idx = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
   if (idx < 0) return Ok();
   if (X509_NAME_get_index_by_NID(subject, NID_commonName, idx) >= 0) {
@@ -132,54 +127,62 @@ std::string QuoteList(const std::vector<core::Identifier>& ids) {
 
 }  // namespace
 
-namespace {
-
-// ParseCsrCommon: DER without trailing bytes, version 1, key policy, self-signature.
-Result<ParsedCsr> ParseCsrCommon(ByteView der) {
-  ParsedCsr out;
+Result<ParsedCsr> ParseCsrWithOpenSsl(ByteView der) {
   const unsigned char* p = der.data();
-  out.req.reset(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
-  if (!out.req) {
+  ossl::UniquePtr<X509_REQ> req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
+  if (!req) {
     ERR_clear_error();
     return Fail(Errc::kBadCsr, "CSR is not a valid DER-encoded PKCS#10 request");
   }
   if (p != der.data() + der.size()) return Fail(Errc::kBadCsr, "CSR has trailing bytes after the request");
-  if (X509_REQ_get_version(out.req.get()) != X509_REQ_VERSION_1) {
+  if (X509_REQ_get_version(req.get()) != X509_REQ_VERSION_1) {
     return Fail(Errc::kBadCsr, "CSR version must be 1 (encoded as 0)");
   }
-  out.key.reset(X509_REQ_get_pubkey(out.req.get()));
+  ParsedCsr out;
+  out.key.reset(X509_REQ_get_pubkey(req.get()));
   if (!out.key) {
     ERR_clear_error();
     return Fail(Errc::kBadCsr, "CSR public key does not parse (or its algorithm is unknown)");
   }
   CA_RETURN_IF_ERROR(CheckKey(out.key.get()));
-  CA_RETURN_IF_ERROR(CheckSignature(out.req.get(), out.key.get()));
+  CA_RETURN_IF_ERROR(CheckSignature(req.get(), out.key.get()));
+  out.subject.reset(X509_NAME_dup(X509_REQ_get_subject_name(req.get())));
+  out.spki.reset(X509_PUBKEY_dup(X509_REQ_get_X509_PUBKEY(req.get())));
+  if (!out.subject || !out.spki) return ossl::Internal("copying the CSR subject and key");
+  for (int nid : {NID_ext_req, NID_ms_ext_req}) {
+    for (int i = X509_REQ_get_attr_by_NID(req.get(), nid, -1); i >= 0;
+         i = X509_REQ_get_attr_by_NID(req.get(), nid, i)) {
+      ++out.extension_requests;
+    }
+  }
+  if (out.extension_requests == 1) {
+    out.extensions.reset(X509_REQ_get_extensions(req.get()));
+    ERR_clear_error();  // unparsable: CsrSubjectAltNames reports it when the names are needed
+  }
   return out;
+}
+
+namespace {
+
+// ParseCsrCommon: DER without trailing bytes, version 1, key policy, self-signature.
+Result<ParsedCsr> ParseCsrCommon(ByteView der) {
+  if (auto direct = ParseEcCsrDirect(der)) return std::move(*direct);
+  return ParseCsrWithOpenSsl(der);
 }
 
 }  // namespace
 
-Result<ossl::UniquePtr<GENERAL_NAMES>> CsrSubjectAltNames(X509_REQ* req) {
-  int ext_attrs = 0;
-  for (int nid : {NID_ext_req, NID_ms_ext_req}) {
-    for (int i = X509_REQ_get_attr_by_NID(req, nid, -1); i >= 0; i = X509_REQ_get_attr_by_NID(req, nid, i)) {
-      ++ext_attrs;
-    }
-  }
-  if (ext_attrs == 0) return ossl::UniquePtr<GENERAL_NAMES>();
-  if (ext_attrs > 1) return Fail(Errc::kBadCsr, "CSR has more than one extension request attribute");
-  ExtStack exts(X509_REQ_get_extensions(req));
-  if (!exts) {
-    ERR_clear_error();
-    return Fail(Errc::kBadCsr, "CSR extension request does not parse");
-  }
-  int first = X509v3_get_ext_by_NID(exts.get(), NID_subject_alt_name, -1);
+Result<ossl::UniquePtr<GENERAL_NAMES>> CsrSubjectAltNames(const ParsedCsr& csr) {
+  if (csr.extension_requests == 0) return ossl::UniquePtr<GENERAL_NAMES>();
+  if (csr.extension_requests > 1) return Fail(Errc::kBadCsr, "CSR has more than one extension request attribute");
+  const X509_EXTENSIONS* exts = csr.extensions.get();
+  if (exts == nullptr) return Fail(Errc::kBadCsr, "CSR extension request does not parse");
+  int first = X509v3_get_ext_by_NID(exts, NID_subject_alt_name, -1);
   if (first < 0) return ossl::UniquePtr<GENERAL_NAMES>();
-  if (X509v3_get_ext_by_NID(exts.get(), NID_subject_alt_name, first) >= 0) {
+  if (X509v3_get_ext_by_NID(exts, NID_subject_alt_name, first) >= 0) {
     return Fail(Errc::kBadCsr, "CSR has more than one subjectAltName extension");
   }
-  ossl::UniquePtr<GENERAL_NAMES> sans(static_cast<GENERAL_NAMES*>(
-      X509V3_EXT_d2i(X509v3_get_ext(exts.get(), first))));
+  ossl::UniquePtr<GENERAL_NAMES> sans(static_cast<GENERAL_NAMES*>(X509V3_EXT_d2i(X509v3_get_ext(exts, first))));
   if (!sans) {
     ERR_clear_error();
     return Fail(Errc::kBadCsr, "CSR subjectAltName extension does not parse");
@@ -191,8 +194,8 @@ Result<ParsedCsr> ParseCsrForDevice(ByteView der) { return ParseCsrCommon(der); 
 
 Result<ParsedCsr> ParseCsr(ByteView der) {
   CA_TRY(ParsedCsr out, ParseCsrCommon(der));
-  CA_RETURN_IF_ERROR(CollectSans(out.req.get(), out.names));
-  CA_RETURN_IF_ERROR(CollectCommonName(out.req.get(), out));
+  CA_RETURN_IF_ERROR(CollectSans(out, out.names));
+  CA_RETURN_IF_ERROR(CollectCommonName(out));
   if (out.names.empty()) return Fail(Errc::kBadCsr, "CSR contains no DNS names or IP addresses");
   return out;
 }

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <openssl/x509.h>
+
 #include "common/bytes.h"
 #include "common/result.h"
 #include "core/identifier.h"
@@ -14,9 +16,18 @@ namespace ca::policy {
 // CheckKey: RSA 2048..8192 bits (exponent 65537), EC P-256/P-384/P-521, Ed25519; else kBadPublicKey.
 Result<void> CheckKey(EVP_PKEY* key);
 
+struct ExtensionsFree {
+  void operator()(X509_EXTENSIONS* e) const { sk_X509_EXTENSION_pop_free(e, X509_EXTENSION_free); }
+};
+using Extensions = std::unique_ptr<X509_EXTENSIONS, ExtensionsFree>;
+
+// ParsedCsr is a checked request: version 1, allowed key, valid self-signature.
 struct ParsedCsr {
-  ossl::UniquePtr<X509_REQ> req;
-  ossl::UniquePtr<EVP_PKEY> key;              // owned copy of the CSR's public key
+  ossl::UniquePtr<X509_NAME> subject;
+  ossl::UniquePtr<X509_PUBKEY> spki;         // SubjectPublicKeyInfo as sent (algorithm and key bits)
+  ossl::UniquePtr<EVP_PKEY> key;             // the same key, decoded
+  int extension_requests = 0;                // extensionRequest attributes (PKCS#9 or Microsoft's)
+  Extensions extensions;                     // the one request's; null if none or unparsable
   std::vector<core::Identifier> names;       // SAN dNSName (lower-cased) and iPAddress, + CN if any
   std::optional<std::string> common_name;    // lower-cased when it is a DNS name
 };

@@ -33,7 +33,7 @@ Result<core::Identifier> DecodeHardwareModuleName(ByteView seq_der) {
 }  // namespace
 
 Result<void> CheckCsrDeviceNames(const ParsedCsr& csr, const std::vector<core::Identifier>& order_identifiers) {
-  CA_TRY(auto names, CsrSubjectAltNames(csr.req.get()));
+  CA_TRY(auto names, CsrSubjectAltNames(csr));
   if (!names) return Ok();
   for (int j = 0; j < sk_GENERAL_NAME_num(names.get()); ++j) {
     const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), j);

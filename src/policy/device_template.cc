@@ -59,8 +59,7 @@ std::string AsnText(const ASN1_STRING* s) {
                      static_cast<size_t>(ASN1_STRING_length(s)));
 }
 
-Result<void> KeepSubject(X509_REQ* req, const config::CertificateTemplate& t, DeviceCertNames& out) {
-  const X509_NAME* name = X509_REQ_get_subject_name(req);
+Result<void> KeepSubject(const X509_NAME* name, const config::CertificateTemplate& t, DeviceCertNames& out) {
   for (int i = 0; i < X509_NAME_entry_count(name); ++i) {
     const X509_NAME_ENTRY* e = X509_NAME_get_entry(name, i);
     int nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(e));
@@ -117,9 +116,9 @@ Result<DeviceCertNames> DeviceCertificateNames(const ParsedCsr& csr, const confi
   DeviceCertNames out;
   out.server_auth = Keeps(t.extended_key_usage, "serverAuth");
   out.client_auth = Keeps(t.extended_key_usage, "clientAuth");
-  CA_RETURN_IF_ERROR(KeepSubject(csr.req.get(), t, out));
+  CA_RETURN_IF_ERROR(KeepSubject(csr.subject.get(), t, out));
   if (t.keep_sans.empty()) return out;
-  CA_TRY(auto names, CsrSubjectAltNames(csr.req.get()));
+  CA_TRY(auto names, CsrSubjectAltNames(csr));
   for (int j = 0; names && j < sk_GENERAL_NAME_num(names.get()); ++j) {
     CA_TRY(auto kept, KeptSan(sk_GENERAL_NAME_value(names.get(), j), t));
     if (kept && std::find(out.sans.begin(), out.sans.end(), *kept) == out.sans.end()) out.sans.push_back(*kept);

@@ -7,6 +7,7 @@
 #include "common/bytes.h"
 #include "common/result.h"
 #include "ossl/types.h"
+#include "policy/csr_check.h"
 
 namespace ca::policy {
 
@@ -21,6 +22,14 @@ std::optional<std::string> IpToText(ByteView ip);
 
 // CsrSubjectAltNames returns the CSR's one subjectAltName extension, decoded (null when the CSR
 // has none). kBadCsr for several extension requests or SAN extensions, or one that does not parse.
-Result<ossl::UniquePtr<GENERAL_NAMES>> CsrSubjectAltNames(X509_REQ* req);
+Result<ossl::UniquePtr<GENERAL_NAMES>> CsrSubjectAltNames(const ParsedCsr& csr);
+
+// ParseEcCsrDirect reads the common request (strict DER, ECDSA over P-256/P-384/P-521 with an
+// uncompressed point, at most one extension request) without d2i_X509_REQ and checks it as
+// ParseCsrCommon does; nullopt for anything else, which then takes the OpenSSL path.
+std::optional<ParsedCsr> ParseEcCsrDirect(ByteView der);
+
+// ParseCsrWithOpenSsl is that OpenSSL path (d2i_X509_REQ), for every request.
+Result<ParsedCsr> ParseCsrWithOpenSsl(ByteView der);
 
 }  // namespace ca::policy
