@@ -305,7 +305,8 @@ class LowFirstByteRng final : public Rng {
  public:
   Bytes Generate(size_t n) override {
     Bytes b = real_.Generate(n);
-    if (!b.empty()) b[0] = static_cast<uint8_t>(b[0] & 0x0f);
+    // 0x01..0x0f: a zero first byte would be dropped from the INTEGER, and the next one is random.
+    if (!b.empty()) b[0] = static_cast<uint8_t>((b[0] & 0x0f) | 0x01);
     return b;
   }
 
