@@ -128,6 +128,12 @@ ALTER TABLE orders ADD COLUMN processing_since BIGINT;
 UPDATE orders SET processing_since = extract(epoch FROM now())::bigint WHERE status = 'processing';
 CREATE INDEX orders_processing ON orders (processing_since) WHERE status = 'processing';
 )sql"},
+      // Nonces need no durability, only single use: an UNLOGGED table writes no WAL, so its INSERTs
+      // and DELETEs commit without a WAL flush. A crash empties it, which can only refuse nonces
+      // (clients retry badNonce), never bring a redeemed one back.
+      {8, "0008_nonces_unlogged", R"sql(
+ALTER TABLE nonces SET UNLOGGED;
+)sql"},
   };
   return kMigrations;
 }
