@@ -103,8 +103,8 @@ bool ReadSpki(der::Reader& cri, ParsedCsr& out) {
   return out.key && out.spki;
 }
 
-// ReadAttributes: [0] IMPLICIT SET OF Attribute; at most one extension request, whose one value
-// is decoded by OpenSSL (d2i_X509_EXTENSIONS, which decodes no key).
+// ReadAttributes: [0] IMPLICIT SET OF Attribute: none, or one extension request whose one value is
+// decoded by OpenSSL (d2i_X509_EXTENSIONS, which decodes no key).
 bool ReadAttributes(der::Reader& cri, ParsedCsr& out) {
   std::optional<der::Reader> attrs;
   if (!cri.ReadOptionalTag(der::ContextTag(0, true), &attrs)) return false;
@@ -114,7 +114,9 @@ bool ReadAttributes(der::Reader& cri, ParsedCsr& out) {
     auto type = attr->ReadOid();
     auto values = attr->ReadTag(der::kSet);
     if (!type || !values || !attr->Empty()) return false;
-    if (!der::OidEquals(*type, kPkcs9ExtensionRequest) && !der::OidEquals(*type, kMsExtensionRequest)) continue;
+    // Other attributes (challengePassword, ...) take the OpenSSL path, which decodes their values:
+    // skipping them here could accept a value OpenSSL refuses.
+    if (!der::OidEquals(*type, kPkcs9ExtensionRequest) && !der::OidEquals(*type, kMsExtensionRequest)) return false;
     if (out.extension_requests++ > 0) return false;  // several: the OpenSSL path words the error
     auto exts = values->ReadRawElement(der::kSequence);
     if (!exts || !values->Empty()) return false;

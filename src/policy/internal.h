@@ -25,7 +25,7 @@ std::optional<std::string> IpToText(ByteView ip);
 Result<ossl::UniquePtr<GENERAL_NAMES>> CsrSubjectAltNames(const ParsedCsr& csr);
 
 // ParseEcCsrDirect reads the common request (strict DER, ECDSA over P-256/P-384/P-521 with an
-// uncompressed point, at most one extension request) without d2i_X509_REQ and checks it as
+// uncompressed point, no attribute but one extension request) without d2i_X509_REQ and checks it as
 // ParseCsrCommon does; nullopt for anything else, which then takes the OpenSSL path.
 std::optional<ParsedCsr> ParseEcCsrDirect(ByteView der);
 

@@ -114,6 +114,30 @@ TEST(ParseEcCsrDirect, LeavesEverythingElseToOpenSsl) {
   }
 }
 
+TEST(ParseEcCsrDirect, OtherAttributesTakeTheOpenSslPath) {
+  auto key = MakeEcKey("P-256");
+  ossl::UniquePtr<X509_REQ> req(X509_REQ_new());
+  ASSERT_TRUE(req);
+  ASSERT_EQ(X509_REQ_set_version(req.get(), X509_REQ_VERSION_1), 1);
+  ASSERT_EQ(X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req.get()), "CN", MBSTRING_UTF8,
+                                       reinterpret_cast<const unsigned char*>("a.example"), -1, -1, 0),
+            1);
+  ASSERT_EQ(X509_REQ_set_pubkey(req.get(), key.get()), 1);
+  ASSERT_EQ(X509_REQ_add1_attr_by_NID(req.get(), NID_pkcs9_challengePassword, MBSTRING_UTF8,
+                                      reinterpret_cast<const unsigned char*>("secret"), -1),
+            1);
+  ASSERT_GT(X509_REQ_sign(req.get(), key.get(), EVP_sha256()), 0);
+  unsigned char* p = nullptr;
+  int n = i2d_X509_REQ(req.get(), &p);
+  ASSERT_GT(n, 0);
+  Bytes der(p, p + n);
+  OPENSSL_free(p);
+  EXPECT_FALSE(ParseEcCsrDirect(der));
+  auto parsed = ParseCsr(der);
+  ASSERT_TRUE(parsed) << parsed.error().detail;
+  EXPECT_EQ(parsed->common_name, "a.example");
+}
+
 TEST(ParseEcCsrDirect, CompressedPointTakesTheOpenSslPath) {
   auto key = MakeEcKey("P-256");
   ASSERT_EQ(EVP_PKEY_set_utf8_string_param(key.get(), OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"), 1);
