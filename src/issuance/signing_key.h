@@ -1,11 +1,12 @@
 #pragma once
-// SigningKey: the intermediate's private key with its signing and verifying contexts initialised
-// once (issuance-internal). EVP_DigestSignInit fetches the signature algorithm and sets the digest
-// up on every call, a tenth of an OCSP answer's cost beside the ECDSA math; here each signature
-// starts from a copy of a context initialised at load. The templates are only ever read:
-// EVP_MD_CTX_copy_ex takes its source as const, which OpenSSL allows from several threads at once
-// (openssl-threads(7)), and every signature works on its own copy. A key whose contexts OpenSSL
-// cannot copy (Ed25519 in OpenSSL 3.0: no digest in the context) is initialised per signature.
+// SigningKey: a CA private key (the intermediate's, or the delegated OCSP responder's) with its
+// signing and verifying contexts initialised once; its owners keep it private. EVP_DigestSignInit
+// fetches the signature algorithm and sets the digest up on every call, a tenth of an OCSP answer's
+// cost beside the ECDSA math; here each signature starts from a copy of a context initialised at
+// load. The templates are only ever read: EVP_MD_CTX_copy_ex takes its source as const, which
+// OpenSSL allows from several threads at once (openssl-threads(7)), and every signature works on
+// its own copy. A key whose contexts OpenSSL cannot copy (Ed25519 in OpenSSL 3.0: no digest in the
+// context) is initialised per signature.
 #include "common/bytes.h"
 #include "common/result.h"
 #include "ossl/unique.h"
