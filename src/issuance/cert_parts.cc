@@ -104,3 +104,56 @@ std::optional<ByteView> SpkiOfTbs(ByteView tbs_der) {
 }
 
 }  // namespace ca::issuance
+
+namespace ca::issuance {
+namespace {
+
+// AppendHeader appends a DER identifier and definite, minimal length (X.690 §8.1.3).
+void AppendHeader(Bytes& out, uint8_t tag, size_t len) {
+  out.push_back(tag);
+  if (len < 0x80) {
+    out.push_back(static_cast<uint8_t>(len));
+    return;
+  }
+  uint8_t octets[sizeof(size_t)];
+  size_t n = 0;
+  for (size_t v = len; v != 0; v >>= 8) octets[n++] = static_cast<uint8_t>(v & 0xff);
+  out.push_back(static_cast<uint8_t>(0x80 | n));
+  while (n > 0) out.push_back(octets[--n]);
+}
+
+size_t HeaderSize(size_t len) {
+  size_t n = 2;
+  if (len >= 0x80) {
+    for (size_t v = len; v != 0; v >>= 8) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+Bytes CertificateDer(ByteView tbs_der, ByteView signature_algorithm_der, ByteView signature) {
+  const size_t bits_len = 1 + signature.size();  // the unused-bits octet (0), then the signature
+  const size_t body = tbs_der.size() + signature_algorithm_der.size() + HeaderSize(bits_len) + bits_len;
+  Bytes out;
+  out.reserve(HeaderSize(body) + body);
+  AppendHeader(out, der::kSequence, body);
+  out.insert(out.end(), tbs_der.begin(), tbs_der.end());
+  out.insert(out.end(), signature_algorithm_der.begin(), signature_algorithm_der.end());
+  AppendHeader(out, der::kBitString, bits_len);
+  out.push_back(0);
+  out.insert(out.end(), signature.begin(), signature.end());
+  return out;
+}
+
+std::optional<CertSignature> SignatureOfCert(ByteView cert_der) {
+  der::Reader top(cert_der);
+  auto cert = top.ReadTag(der::kSequence);
+  if (!cert || !top.Empty() || !cert->Skip(der::kSequence)) return std::nullopt;
+  auto alg = cert->ReadRawElement(der::kSequence);
+  auto bits = alg ? cert->ReadBitString() : std::nullopt;
+  if (!bits || bits->unused_bits != 0 || !cert->Empty()) return std::nullopt;
+  return CertSignature{*alg, bits->bytes};
+}
+
+}  // namespace ca::issuance

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/bytes.h"
 #include "common/clock.h"
@@ -57,8 +58,42 @@ Result<void> LintCertificate(X509* cert);
 // BuildCrl makes the unsigned v2 CRL of `contents`, issued by `issuer` (crl_build.cc).
 Result<ossl::UniquePtr<X509_CRL>> BuildCrl(X509* issuer, const CrlContents& contents);
 
-// AddRevocationPointers adds AIA (OCSP, caIssuers) and the CRL distribution point (revocation.cc).
+// AddRevocationPointers adds AIA (OCSP, caIssuers) and the CRL distribution point (revocation.cc);
+// RevocationPointerExtensions makes those two extensions, to be added to several certificates.
 Result<void> AddRevocationPointers(X509* cert, const RevocationUrls& urls);
+Result<std::pair<ossl::UniquePtr<X509_EXTENSION>, ossl::UniquePtr<X509_EXTENSION>>> RevocationPointerExtensions(
+    const RevocationUrls& urls);
+
+// LeafExtensions: the extensions of a leaf that do not depend on its request beyond the key type
+// and EKU flags, built once per Issuer from their config strings (leaf_extensions.cc); each leaf
+// gets copies. The subject key identifier depends on the key: AddSubjectKeyId.
+struct LeafExtensions {
+  ossl::UniquePtr<X509_EXTENSION> basic_constraints;  // critical, CA:FALSE
+  ossl::UniquePtr<X509_EXTENSION> key_usage_rsa;      // critical, digitalSignature, keyEncipherment
+  ossl::UniquePtr<X509_EXTENSION> key_usage;          // critical, digitalSignature (EC, EdDSA)
+  ossl::UniquePtr<X509_EXTENSION> eku_server;         // serverAuth
+  ossl::UniquePtr<X509_EXTENSION> eku_client;         // clientAuth
+  ossl::UniquePtr<X509_EXTENSION> eku_both;           // serverAuth, clientAuth
+  ossl::UniquePtr<X509_EXTENSION> authority_key_id;   // keyid:always (the issuer's SKI)
+  ossl::UniquePtr<X509_EXTENSION> info_access;        // AIA; null without revocation URLs
+  ossl::UniquePtr<X509_EXTENSION> crl_points;         // CRLDP; null without revocation URLs
+};
+Result<LeafExtensions> BuildLeafExtensions(X509* issuer, const std::optional<RevocationUrls>& urls);
+// AddExtensionCopy appends a copy of ext to cert.
+Result<void> AddExtensionCopy(X509* cert, const X509_EXTENSION* ext);
+// AddSubjectKeyId appends the SKI the config string "hash" makes: SHA-1 (sha1) of cert's key bits.
+Result<void> AddSubjectKeyId(X509* cert, const EVP_MD* sha1);
+
+// CertificateDer assembles Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
+// signatureValue BIT STRING } from the DER of the first two and the raw signature (cert_parts.cc).
+Bytes CertificateDer(ByteView tbs_der, ByteView signature_algorithm_der, ByteView signature);
+// SignatureOfCert returns the signatureAlgorithm element and the signature (the BIT STRING's
+// octets, no unused bits) of a DER certificate; nullopt if not so shaped.
+struct CertSignature {
+  ByteView algorithm_der;
+  ByteView value;
+};
+std::optional<CertSignature> SignatureOfCert(ByteView cert_der);
 // LintRevocationPointers checks that the built certificate carries exactly those URLs.
 Result<void> LintRevocationPointers(X509* cert, const RevocationUrls& urls);
 

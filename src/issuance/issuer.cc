@@ -9,6 +9,7 @@
 #include <openssl/pem.h>
 
 #include "issuance/internal.h"
+#include "issuance/signing_key.h"
 #include "ossl/error.h"
 #include "ossl/pem.h"
 #include "ossl/types.h"
@@ -24,6 +25,10 @@ struct Issuer::State {
   // sig_template: a copy of the intermediate signed at load; its TBS AlgorithmIdentifier is the one
   // signing produces, copied into every prepared TBS so that signing changes no TBS byte.
   ossl::UniquePtr<X509> sig_template;
+  Bytes sig_alg_der;  // that AlgorithmIdentifier's DER: every leaf's signatureAlgorithm
+  std::optional<SigningKey> signing;  // the key, with contexts initialised once
+  LeafExtensions leaf_extensions;     // built once, copied into every leaf
+  ossl::UniquePtr<EVP_MD> sha1;       // subject key identifiers (fetched once)
   std::string intermediate_pem;
   std::string root_pem;
   Bytes intermediate_der;
@@ -39,6 +44,15 @@ namespace {
 std::atomic<uint64_t> g_next_issuer_id{1};
 
 bool IsRsa(EVP_PKEY* key) { return EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA; }
+
+Result<Bytes> AlgorithmDer(const X509_ALGOR* alg) {
+  unsigned char* der = nullptr;
+  const int len = i2d_X509_ALGOR(alg, &der);
+  if (len <= 0 || der == nullptr) return ossl::Internal("i2d_X509_ALGOR");
+  Bytes out(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
 
 }  // namespace
 
@@ -95,6 +109,20 @@ Result<std::unique_ptr<Issuer>> Issuer::Load(const std::string& intermediate_cer
   if (X509_verify(s->sig_template.get(), X509_get0_pubkey(s->intermediate.get())) != 1) {
     return ossl::Internal("intermediate key signature does not verify");
   }
+  const X509_ALGOR* outer_alg = nullptr;
+  X509_get0_signature(nullptr, &outer_alg, s->sig_template.get());
+  CA_TRY(s->sig_alg_der, AlgorithmDer(outer_alg));
+  CA_TRY(Bytes tbs_alg_der, AlgorithmDer(X509_get0_tbs_sigalg(s->sig_template.get())));
+  if (tbs_alg_der != s->sig_alg_der) return Fail(Errc::kInternal, "signing gave two signature algorithms");
+  // The same self-test through the contexts Issue and SignOcspResponse sign with.
+  CA_TRY(auto signing, SigningKey::Create(s->key.get(), s->md, X509_get0_pubkey(s->intermediate.get())));
+  CA_TRY(Bytes probe_sig, signing.Sign(s->intermediate_der));
+  CA_TRY(bool probe_ok, signing.Verify(s->intermediate_der, probe_sig));
+  if (!probe_ok) return ossl::Internal("intermediate key signature (signing context) does not verify");
+  s->signing.emplace(std::move(signing));
+  CA_TRY(s->leaf_extensions, BuildLeafExtensions(s->intermediate.get(), s->revocation_urls));
+  s->sha1.reset(EVP_MD_fetch(nullptr, "SHA1", nullptr));
+  if (!s->sha1) return ossl::Internal("EVP_MD_fetch SHA1");
   s->id = g_next_issuer_id.fetch_add(1);
   return std::unique_ptr<Issuer>(new Issuer(std::move(s)));
 }
@@ -106,11 +134,7 @@ Result<void> Issuer::SignOcspResponse(OCSP_BASICRESP* basic, UnixTime produced_a
   if (produced == nullptr || ASN1_GENERALIZEDTIME_set(produced, static_cast<time_t>(produced_at)) == nullptr) {
     return ossl::Internal("OCSP producedAt");
   }
-  ossl::UniquePtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
-  if (!ctx) return ossl::Internal("EVP_MD_CTX_new");
-  if (EVP_DigestSignInit(ctx.get(), nullptr, s_->md, nullptr, s_->key.get()) != 1) {
-    return ossl::Internal("EVP_DigestSignInit (OCSP)");
-  }
+  CA_TRY(auto ctx, s_->signing->SignContext());
   if (OCSP_basic_sign_ctx(basic, s_->intermediate.get(), ctx.get(), nullptr,
                           OCSP_RESPID_KEY | OCSP_NOCERTS | OCSP_NOTIME) != 1) {
     return ossl::Internal("OCSP_basic_sign_ctx");
@@ -198,18 +222,20 @@ Result<std::unique_ptr<IssuanceToken>> Issuer::Prepare(const IssueRequest& req, 
   CA_RETURN_IF_ERROR(ossl::SetValidity(cert.get(), r.not_before, r.not_after));
 
   X509* leaf = cert.get();
-  X509* inter = s_->intermediate.get();
-  CA_RETURN_IF_ERROR(ossl::AddConfExtension(leaf, inter, NID_basic_constraints, "critical,CA:FALSE"));
-  CA_RETURN_IF_ERROR(ossl::AddConfExtension(
-      leaf, inter, NID_key_usage,
-      IsRsa(r.public_key) ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature"));
-  std::string eku;
-  if (r.server_auth) eku = "serverAuth";
-  if (r.client_auth) eku += eku.empty() ? "clientAuth" : ",clientAuth";
-  CA_RETURN_IF_ERROR(ossl::AddConfExtension(leaf, inter, NID_ext_key_usage, eku));
-  CA_RETURN_IF_ERROR(ossl::AddConfExtension(leaf, inter, NID_subject_key_identifier, "hash"));
-  CA_RETURN_IF_ERROR(ossl::AddConfExtension(leaf, inter, NID_authority_key_identifier, "keyid:always"));
-  if (s_->revocation_urls) CA_RETURN_IF_ERROR(AddRevocationPointers(leaf, *s_->revocation_urls));
+  // Copies of the extensions built at load, in the order their config strings used to add them.
+  const LeafExtensions& x = s_->leaf_extensions;
+  CA_RETURN_IF_ERROR(AddExtensionCopy(leaf, x.basic_constraints.get()));
+  CA_RETURN_IF_ERROR(AddExtensionCopy(leaf, IsRsa(r.public_key) ? x.key_usage_rsa.get() : x.key_usage.get()));
+  const X509_EXTENSION* eku = r.server_auth && r.client_auth ? x.eku_both.get()
+                              : r.server_auth                ? x.eku_server.get()
+                                                             : x.eku_client.get();
+  CA_RETURN_IF_ERROR(AddExtensionCopy(leaf, eku));
+  CA_RETURN_IF_ERROR(AddSubjectKeyId(leaf, s_->sha1.get()));
+  CA_RETURN_IF_ERROR(AddExtensionCopy(leaf, x.authority_key_id.get()));
+  if (s_->revocation_urls) {
+    CA_RETURN_IF_ERROR(AddExtensionCopy(leaf, x.info_access.get()));
+    CA_RETURN_IF_ERROR(AddExtensionCopy(leaf, x.crl_points.get()));
+  }
   std::vector<ossl::SanEntry> sans;
   for (const auto& id : r.identifiers) {
     CA_TRY(auto e, SanEntryFor(id));
@@ -245,22 +271,27 @@ Result<IssuedCert> Issuer::Issue(std::unique_ptr<IssuanceToken> token) {
   if (token->issuer_ != this || token->issuer_id_ != s_->id) {
     return Fail(Errc::kInternal, "issuance token was prepared by another issuer");
   }
-  ossl::UniquePtr<X509> cert = std::move(token->cert_);
-  CA_TRY(Bytes before, ossl::TbsDer(cert.get()));
-  if (before != token->tbs_) return Fail(Errc::kInternal, "prepared certificate changed before signing");
-  if (X509_sign(cert.get(), s_->key.get(), s_->md) <= 0) return ossl::Internal("X509_sign");
+  // The linted TBS bytes are what gets signed: no re-encoding of the certificate object between
+  // lint and signature (OpenSSL's X509_sign encodes it again), so signing cannot change them.
+  token->cert_.reset();  // redeemed; the object served the lints
+  CA_TRY(Bytes signature, s_->signing->Sign(token->tbs_));
 
   IssuedCert out;
-  CA_TRY(out.der, ossl::CertToDer(cert.get()));
-  // What we hand out must carry exactly the linted TBS, under a signature that verifies (a fault
-  // in signing must not leave the CA).
+  out.der = CertificateDer(token->tbs_, s_->sig_alg_der, signature);
+  // Read back what we hand out: it must carry exactly the linted TBS and our signature algorithm,
+  // under a signature that verifies with the intermediate's key (a fault in signing must not leave
+  // the CA). The check X509_verify makes, on the bytes that leave rather than a re-encoding.
   auto after = TbsOfCert(out.der);
+  auto sig = SignatureOfCert(out.der);
   if (!after || !std::equal(after->begin(), after->end(), token->tbs_.begin(), token->tbs_.end())) {
     return Fail(Errc::kInternal, "signed TBS differs from the linted TBS");
   }
-  if (X509_verify(cert.get(), X509_get0_pubkey(s_->intermediate.get())) != 1) {
-    return ossl::Internal("issued certificate signature does not verify");
+  if (!sig || !std::equal(sig->algorithm_der.begin(), sig->algorithm_der.end(), s_->sig_alg_der.begin(),
+                          s_->sig_alg_der.end())) {
+    return Fail(Errc::kInternal, "issued certificate has an unexpected signature algorithm");
   }
+  CA_TRY(bool verified, s_->signing->Verify(*after, sig->value));
+  if (!verified) return ossl::Internal("issued certificate signature does not verify");
   auto spki = SpkiOfTbs(*after);
   if (!spki) return Fail(Errc::kInternal, "issued certificate has no subjectPublicKeyInfo");
   out.pem = ossl::DerToPem(out.der, "CERTIFICATE");

@@ -92,8 +92,8 @@ class IssuanceToken final {
   friend class Issuer;
   IssuanceToken() = default;
 
-  ossl::UniquePtr<X509> cert_;  // unsigned, signature algorithm already set
-  Bytes tbs_;                   // TBSCertificate DER as linted
+  ossl::UniquePtr<X509> cert_;  // unsigned, signature algorithm already set; the lints read it
+  Bytes tbs_;                   // TBSCertificate DER as linted: the bytes Issue signs
   const Issuer* issuer_ = nullptr;
   uint64_t issuer_id_ = 0;
   std::string serial_hex_;

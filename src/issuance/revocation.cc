@@ -22,11 +22,25 @@ RevocationUrls RevocationUrlsFor(const std::string& public_http_url) {
           public_http_url + "/crl/intermediate.crl"};
 }
 
-Result<void> AddRevocationPointers(X509* cert, const RevocationUrls& urls) {
+Result<std::pair<ossl::UniquePtr<X509_EXTENSION>, ossl::UniquePtr<X509_EXTENSION>>> RevocationPointerExtensions(
+    const RevocationUrls& urls) {
   // The config refuses ',' and spaces in the base URL, so the URLs cannot break OpenSSL's syntax.
-  CA_RETURN_IF_ERROR(ossl::AddConfExtension(cert, nullptr, NID_info_access,
-                                            "OCSP;URI:" + urls.ocsp + ",caIssuers;URI:" + urls.ca_issuers));
-  return ossl::AddConfExtension(cert, nullptr, NID_crl_distribution_points, "URI:" + urls.crl);
+  X509V3_CTX ctx;
+  X509V3_set_ctx(&ctx, nullptr, nullptr, nullptr, nullptr, 0);
+  const std::string aia = "OCSP;URI:" + urls.ocsp + ",caIssuers;URI:" + urls.ca_issuers;
+  const std::string crldp = "URI:" + urls.crl;
+  ossl::UniquePtr<X509_EXTENSION> info(X509V3_EXT_nconf_nid(nullptr, &ctx, NID_info_access, aia.c_str()));
+  if (!info) return ossl::Internal("X509V3_EXT_nconf_nid authorityInfoAccess");
+  ossl::UniquePtr<X509_EXTENSION> points(
+      X509V3_EXT_nconf_nid(nullptr, &ctx, NID_crl_distribution_points, crldp.c_str()));
+  if (!points) return ossl::Internal("X509V3_EXT_nconf_nid crlDistributionPoints");
+  return std::make_pair(std::move(info), std::move(points));
+}
+
+Result<void> AddRevocationPointers(X509* cert, const RevocationUrls& urls) {
+  CA_TRY(auto exts, RevocationPointerExtensions(urls));
+  CA_RETURN_IF_ERROR(AddExtensionCopy(cert, exts.first.get()));
+  return AddExtensionCopy(cert, exts.second.get());
 }
 
 Result<void> LintRevocationPointers(X509* cert, const RevocationUrls& urls) {

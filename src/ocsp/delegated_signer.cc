@@ -56,6 +56,8 @@ Result<std::shared_ptr<const DelegatedSigner::Credential>> DelegatedSigner::Issu
     return Fail(Errc::kInternal, "delegated OCSP signer would expire before its answers (intermediate ending?)");
   }
   (void)X509_check_purpose(cred->cert.get(), -1, 0);  // cache extensions now; later threads only read
+  CA_TRY(auto signing, issuance::SigningKey::Create(cred->key.get(), EVP_sha256(), X509_get0_pubkey(cred->cert.get())));
+  cred->signing.emplace(std::move(signing));
   ++rotations_;
   log::Info("ocsp: delegated responder certificate issued, valid until {}", cred->not_after);
   return std::shared_ptr<const Credential>(std::move(cred));
@@ -71,9 +73,10 @@ Result<void> DelegatedSigner::Sign(const Credential& cred, OCSP_BASICRESP* basic
   if (produced == nullptr || ASN1_GENERALIZEDTIME_set(produced, static_cast<time_t>(produced_at)) == nullptr) {
     return ossl::Internal("OCSP producedAt");
   }
+  if (!cred.signing) return Fail(Errc::kInternal, "delegated OCSP signer without a signing context");
+  CA_TRY(auto ctx, cred.signing->SignContext());
   // Without OCSP_NOCERTS the responder certificate goes into `certs`: clients need it to verify.
-  if (OCSP_basic_sign(basic, cred.cert.get(), cred.key.get(), EVP_sha256(), nullptr,
-                      OCSP_RESPID_KEY | OCSP_NOTIME) != 1) {
+  if (OCSP_basic_sign_ctx(basic, cred.cert.get(), ctx.get(), nullptr, OCSP_RESPID_KEY | OCSP_NOTIME) != 1) {
     return ossl::Internal("OCSP_basic_sign (delegated)");
   }
   return Ok();

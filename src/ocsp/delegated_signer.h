@@ -12,11 +12,13 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "common/bytes.h"
 #include "common/clock.h"
 #include "common/result.h"
 #include "issuance/issuer.h"
+#include "issuance/signing_key.h"
 #include "ossl/unique.h"
 
 namespace ca::ocsp {
@@ -29,6 +31,7 @@ class DelegatedSigner final {
     Bytes cert_der;
     UnixTime not_before = 0;
     UnixTime not_after = 0;
+    std::optional<issuance::SigningKey> signing;  // key's signing context, initialised once
   };
 
   // lifetime_s: of each responder certificate; answer_validity_s: nextUpdate - thisUpdate of the

@@ -25,7 +25,9 @@ struct Responder::State {
   UnixTime issuer_not_after = 0;
   std::unique_ptr<DelegatedSigner> delegated;  // signer = "delegated" only
   std::unique_ptr<ResponseCache> cache;
-  ossl::UniquePtr<X509> issuer_cert;  // builds the CertIDs Presign answers for
+  // Per hash algorithm, our issuer's CertID (serial 1, hash parameters NULL as OpenSSL writes them):
+  // Presign and Revoked copy it and set the serial, instead of hashing the issuer again.
+  std::array<ossl::UniquePtr<OCSP_CERTID>, 2> cert_id_template;
   mutable std::atomic<uint64_t> signatures{0};
   mutable std::atomic<uint64_t> status_reads{0};
 };
@@ -47,6 +49,17 @@ bool SameBytes(ByteView a, ByteView b) { return std::equal(a.begin(), a.end(), b
 
 ossl::UniquePtr<ASN1_STRING> GeneralizedTime(UnixTime t) {
   return ossl::UniquePtr<ASN1_STRING>(ASN1_GENERALIZEDTIME_set(nullptr, static_cast<time_t>(t)));
+}
+
+// StrongEtag: a cached answer's validator, a hash of its bytes (quoted, 128 bits of SHA-256).
+std::string StrongEtag(ByteView der) {
+  const std::string hex = Hex(ossl::Sha256(der));
+  std::string tag;
+  tag.reserve(34);
+  tag.push_back('"');
+  tag.append(hex, 0, 32);
+  tag.push_back('"');
+  return tag;
 }
 
 void AppendInt(Bytes& out, int64_t v) {
@@ -94,6 +107,8 @@ Result<std::unique_ptr<Responder>> Responder::Create(const issuance::Issuer& iss
     CA_TRY(s->delegated, DelegatedSigner::Create(issuer, clock, DelegatedLifetime(opts.validity_s), opts.validity_s));
   }
   CA_TRY(auto cert, ossl::CertFromPem(issuer.intermediate_pem()));
+  ossl::UniquePtr<ASN1_STRING> one(ASN1_INTEGER_new());
+  if (!one || ASN1_INTEGER_set(one.get(), 1) != 1) return ossl::Internal("ASN1_INTEGER_set");
   for (HashAlg h : {HashAlg::kSha1, HashAlg::kSha256}) {
     unsigned char buf[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
@@ -104,8 +119,10 @@ Result<std::unique_ptr<Responder>> Responder::Create(const issuance::Issuer& iss
     s->name_hash[Index(h)].assign(buf, buf + len);
     if (X509_pubkey_digest(cert.get(), MdFor(h), buf, &len) != 1) return ossl::Internal("X509_pubkey_digest");
     s->key_hash[Index(h)].assign(buf, buf + len);
+    s->cert_id_template[Index(h)].reset(OCSP_cert_id_new(MdFor(h), X509_get_subject_name(cert.get()),
+                                                         X509_get0_pubkey_bitstr(cert.get()), one.get()));
+    if (!s->cert_id_template[Index(h)]) return ossl::Internal("OCSP_cert_id_new");
   }
-  s->issuer_cert = std::move(cert);
   return std::unique_ptr<Responder>(new Responder(std::move(s)));
 }
 
@@ -125,28 +142,62 @@ Result<void> Responder::AnswerBothHashes(const std::string& serial_hex, const ch
     return Fail(Errc::kInternal, prefix + "serial \"" + serial_hex + "\" is not hex");
   }
   ossl::UniquePtr<BIGNUM> serial_bn(bn);
+  // What ParseRequest accepts from a client (CheckCertId), and its rendering of the serial.
+  if (BN_is_negative(serial_bn.get()) || BN_is_zero(serial_bn.get()) || BN_num_bytes(serial_bn.get()) > 20) {
+    return Fail(Errc::kInternal, prefix + "serial " + serial_hex + " is not positive of at most 20 octets");
+  }
+  Bytes serial_bytes(static_cast<size_t>(BN_num_bytes(serial_bn.get())));
+  BN_bn2bin(serial_bn.get(), serial_bytes.data());
   ossl::UniquePtr<ASN1_STRING> serial(BN_to_ASN1_INTEGER(serial_bn.get(), nullptr));
   if (!serial) return ossl::Internal("BN_to_ASN1_INTEGER");
-  X509* issuer = s_->issuer_cert.get();
   for (HashAlg h : {HashAlg::kSha1, HashAlg::kSha256}) {
-    // The request a client would send (no nonce), through the same path: parse, resolve, cache.
-    ossl::UniquePtr<OCSP_REQUEST> req(OCSP_REQUEST_new());
-    OCSP_CERTID* id = OCSP_cert_id_new(MdFor(h), X509_get_subject_name(issuer), X509_get0_pubkey_bitstr(issuer),
-                                       serial.get());
-    if (!req || id == nullptr || OCSP_request_add0_id(req.get(), id) == nullptr) {
-      OCSP_CERTID_free(id);
-      return ossl::Internal(prefix + "building the request");
+    // The CertID a client would send (no nonce), answered through the same path as its request.
+    ossl::UniquePtr<OCSP_CERTID> cid(OCSP_CERTID_dup(s_->cert_id_template[Index(h)].get()));
+    ASN1_INTEGER* cid_serial = nullptr;
+    if (!cid || OCSP_id_get0_info(nullptr, nullptr, nullptr, &cid_serial, cid.get()) != 1 || cid_serial == nullptr ||
+        ASN1_STRING_copy(cid_serial, serial.get()) != 1) {
+      return ossl::Internal(prefix + "building the CertID");
     }
-    unsigned char* der = nullptr;
-    int len = i2d_OCSP_REQUEST(req.get(), &der);
-    if (len <= 0) return ossl::Internal("i2d_OCSP_REQUEST");
-    Bytes bytes(der, der + len);
-    OPENSSL_free(der);
-    Answer a = Respond(bytes, false);
+    CertIdRef id;
+    id.hash = h;
+    id.issuer_name_hash = s_->name_hash[Index(h)];
+    id.issuer_key_hash = s_->key_hash[Index(h)];
+    id.serial_hex = Hex(serial_bytes);
+    id.id = cid.get();
+    auto revision = s_->store->RevocationRevision();
+    if (!revision) return Fail(Errc::kInternal, prefix + "revocation revision read failed: " + revision.error().detail);
+    std::shared_ptr<const CachedAnswer> entry;
+    auto hit = FromCache(h, id.issuer_name_hash, id.issuer_key_hash, id.serial_hex, *revision, &entry);
+    Answer a = hit ? std::move(*hit) : AnswerSingle(id, *revision, std::move(entry));
     if (expired_is_ok && a.status == ResponseStatus::kUnauthorized && a.detail.starts_with(kExpiredDetail)) continue;
     if (a.status != ResponseStatus::kSuccessful) return Fail(Errc::kInternal, prefix + a.detail);
   }
   return Ok();
+}
+
+namespace {
+
+// The answer for a failed status read (Resolve) or a failed answer (Cached, Sign).
+Answer ResolveFailure(const Error& e) {
+  if (e.code == Errc::kUnauthorized) return ErrorAnswer(ResponseStatus::kUnauthorized, e.detail);
+  log::Error("ocsp: status lookup failed: {}", e.detail);
+  return ErrorAnswer(ResponseStatus::kInternalError, e.detail);
+}
+
+Answer AnswerFailure(const Error& e) {
+  if (e.code == Errc::kUnauthorized) return ErrorAnswer(ResponseStatus::kUnauthorized, e.detail);
+  log::Error("ocsp: signing failed: {}", e.detail);
+  return ErrorAnswer(ResponseStatus::kInternalError, e.detail);
+}
+
+}  // namespace
+
+Answer Responder::AnswerSingle(const CertIdRef& id, int64_t revision, std::shared_ptr<const CachedAnswer> entry) const {
+  auto states = Resolve(std::span<const CertIdRef>(&id, 1));
+  if (!states) return ResolveFailure(states.error());
+  auto answer = Cached(id, states->front(), revision, std::move(entry));
+  if (!answer) return AnswerFailure(answer.error());
+  return std::move(*answer);
 }
 
 Answer Responder::Respond(ByteView request_der, bool may_echo_nonce) const {
@@ -195,14 +246,9 @@ Answer Responder::Respond(ByteView request_der, bool may_echo_nonce) const {
       }
     }
   }
-  auto statuses = Resolve(*req);
-  if (!statuses) {
-    if (statuses.error().code == Errc::kUnauthorized) {
-      return ErrorAnswer(ResponseStatus::kUnauthorized, statuses.error().detail);
-    }
-    log::Error("ocsp: status lookup failed: {}", statuses.error().detail);
-    return ErrorAnswer(ResponseStatus::kInternalError, statuses.error().detail);
-  }
+  if (single && !wants_echo) return AnswerSingle(req->cert_ids.front(), revision, std::move(entry));
+  auto statuses = Resolve(req->cert_ids);
+  if (!statuses) return ResolveFailure(statuses.error());
   const UnixTime now = s_->clock->Now();
   const bool any_expired = std::any_of(statuses->begin(), statuses->end(),
                                        [now](const CertState& st) { return now > st.not_after; });
@@ -210,26 +256,17 @@ Answer Responder::Respond(ByteView request_der, bool may_echo_nonce) const {
   const bool echo = wants_echo && !any_expired;
   Result<Answer> answer;
   if (!echo && single) {
-    if (!looked_up) {
-      const CertIdRef& id = req->cert_ids.front();
-      entry = s_->cache->Get(CacheKey(id.hash, id.serial_hex));
-    }
-    answer = Cached(*req, statuses->front(), revision, std::move(entry));
+    const CertIdRef& id = req->cert_ids.front();
+    answer = Cached(id, statuses->front(), revision, s_->cache->Get(CacheKey(id.hash, id.serial_hex)));
   } else if (any_expired) {
     return ErrorAnswer(ResponseStatus::kUnauthorized, std::string(kExpiredDetail) + " (in a several-CertID request)");
   } else {
     std::vector<SingleStatus> says;
     says.reserve(statuses->size());
     for (const CertState& st : *statuses) says.push_back(st.status);
-    answer = Sign(*req, says, echo);
+    answer = Sign(req->cert_ids, says, echo ? req->request.get() : nullptr, false);
   }
-  if (!answer) {
-    if (answer.error().code == Errc::kUnauthorized) {
-      return ErrorAnswer(ResponseStatus::kUnauthorized, answer.error().detail);
-    }
-    log::Error("ocsp: signing failed: {}", answer.error().detail);
-    return ErrorAnswer(ResponseStatus::kInternalError, answer.error().detail);
-  }
+  if (!answer) return AnswerFailure(answer.error());
   return std::move(*answer);
 }
 
@@ -269,10 +306,9 @@ std::optional<Answer> Responder::FromCache(HashAlg hash, ByteView issuer_name_ha
   return FromEntry(*e);
 }
 
-Result<Answer> Responder::Cached(const ParsedRequest& req, const CertState& state, int64_t revision,
+Result<Answer> Responder::Cached(const CertIdRef& id, const CertState& state, int64_t revision,
                                  std::shared_ptr<const CachedAnswer> entry) const {
   const SingleStatus& status = state.status;
-  const CertIdRef& id = req.cert_ids.front();
   const std::string key = CacheKey(id.hash, id.serial_hex);
   const UnixTime now = s_->clock->Now();
   // The status was read from the store after the request arrived: an entry that says anything else
@@ -284,10 +320,10 @@ Result<Answer> Responder::Cached(const ParsedRequest& req, const CertState& stat
       return Fail(Errc::kUnauthorized, std::string(kExpiredDetail) + ": serial " + id.serial_hex);
     }
   } else if (!usable || now >= entry->refresh_at) {
-    CA_TRY(Answer fresh, Sign(req, {status}, false));
+    CA_TRY(Answer fresh, Sign(std::span<const CertIdRef>(&id, 1), {status}, nullptr, true));
     auto e = std::make_shared<CachedAnswer>();
     e->der = std::move(fresh.der);
-    e->etag = "\"" + Hex(ossl::Sha256(e->der)).substr(0, 32) + "\"";
+    e->etag = StrongEtag(e->der);
     e->this_update = fresh.this_update;
     e->next_update = fresh.next_update;
     // Re-sign in the last quarter of the validity (BR 4.9.9 wants it before half for short
@@ -306,10 +342,10 @@ Result<Answer> Responder::Cached(const ParsedRequest& req, const CertState& stat
   return FromEntry(*entry);
 }
 
-Result<std::vector<Responder::CertState>> Responder::Resolve(const ParsedRequest& req) const {
+Result<std::vector<Responder::CertState>> Responder::Resolve(std::span<const CertIdRef> ids) const {
   std::vector<CertState> out;
-  out.reserve(req.cert_ids.size());
-  for (const CertIdRef& id : req.cert_ids) {
+  out.reserve(ids.size());
+  for (const CertIdRef& id : ids) {
     size_t i = Index(id.hash);
     if (id.issuer_name_hash != s_->name_hash[i] || id.issuer_key_hash != s_->key_hash[i]) {
       return Fail(Errc::kUnauthorized, "CertID names another issuer");
@@ -332,8 +368,8 @@ Result<std::vector<Responder::CertState>> Responder::Resolve(const ParsedRequest
   return out;
 }
 
-Result<Answer> Responder::Sign(const ParsedRequest& req, const std::vector<SingleStatus>& statuses,
-                               bool echo_nonce) const {
+Result<Answer> Responder::Sign(std::span<const CertIdRef> ids, const std::vector<SingleStatus>& statuses,
+                               OCSP_REQUEST* echo_nonce_of, bool for_cache) const {
   const UnixTime now = s_->clock->Now();
   Answer a;
   a.status = ResponseStatus::kSuccessful;
@@ -350,7 +386,7 @@ Result<Answer> Responder::Sign(const ParsedRequest& req, const std::vector<Singl
   auto next_update = GeneralizedTime(a.next_update);
   if (!this_update || !next_update) return ossl::Internal("ASN1_GENERALIZEDTIME_set");
 
-  Bytes validator;  // what the answer says, for its ETag
+  Bytes validator;  // what the answer says, for its weak ETag (live answers only)
   AppendInt(validator, a.this_update);
   AppendInt(validator, a.next_update);
 
@@ -366,24 +402,26 @@ Result<Answer> Responder::Sign(const ParsedRequest& req, const std::vector<Singl
       if (st.reason != 0) reason = st.reason;
     }
     // The request's CertID is echoed as it came (same hash algorithm and parameters).
-    if (OCSP_basic_add1_status(basic.get(), req.cert_ids[i].id,
+    if (OCSP_basic_add1_status(basic.get(), ids[i].id,
                                st.revoked ? V_OCSP_CERTSTATUS_REVOKED : V_OCSP_CERTSTATUS_GOOD, reason,
                                revoked_at.get(), this_update.get(), next_update.get()) == nullptr) {
       return ossl::Internal("OCSP_basic_add1_status");
     }
-    unsigned char* cid = nullptr;
-    int cid_len = i2d_OCSP_CERTID(req.cert_ids[i].id, &cid);
-    if (cid_len <= 0 || cid == nullptr) return ossl::Internal("i2d_OCSP_CERTID");
-    AppendInt(validator, cid_len);
-    validator.insert(validator.end(), cid, cid + cid_len);
-    OPENSSL_free(cid);
-    AppendInt(validator, st.revoked ? 1 : 0);
-    AppendInt(validator, st.revoked_at);
-    AppendInt(validator, reason);
+    if (!for_cache) {
+      unsigned char* cid = nullptr;
+      int cid_len = i2d_OCSP_CERTID(ids[i].id, &cid);
+      if (cid_len <= 0 || cid == nullptr) return ossl::Internal("i2d_OCSP_CERTID");
+      AppendInt(validator, cid_len);
+      validator.insert(validator.end(), cid, cid + cid_len);
+      OPENSSL_free(cid);
+      AppendInt(validator, st.revoked ? 1 : 0);
+      AppendInt(validator, st.revoked_at);
+      AppendInt(validator, reason);
+    }
   }
-  a.etag = "W/\"" + Hex(ossl::Sha256(validator)) + "\"";
-  if (echo_nonce) {
-    if (OCSP_copy_nonce(basic.get(), req.request.get()) != 1) return ossl::Internal("OCSP_copy_nonce");
+  if (!for_cache) a.etag = "W/\"" + Hex(ossl::Sha256(validator)) + "\"";
+  if (echo_nonce_of != nullptr) {
+    if (OCSP_copy_nonce(basic.get(), echo_nonce_of) != 1) return ossl::Internal("OCSP_copy_nonce");
     a.nonce_echoed = true;
   }
   if (cred) {

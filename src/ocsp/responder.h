@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "common/bytes.h"
@@ -114,22 +115,32 @@ class Responder final {
     UnixTime not_after = 0;
   };
   explicit Responder(std::unique_ptr<State> s);
-  Result<std::vector<CertState>> Resolve(const ParsedRequest& req) const;
-  Result<Answer> Sign(const ParsedRequest& req, const std::vector<SingleStatus>& statuses, bool echo_nonce) const;
+  Result<std::vector<CertState>> Resolve(std::span<const CertIdRef> ids) const;
+  // Sign signs one answer for ids. echo_nonce_of: the request whose nonce the answer carries (null:
+  // none). for_cache: the answer goes into the cache, which gives it a strong ETag over its bytes,
+  // so the weak one over what it says is not computed.
+  Result<Answer> Sign(std::span<const CertIdRef> ids, const std::vector<SingleStatus>& statuses,
+                      OCSP_REQUEST* echo_nonce_of, bool for_cache) const;
   // FromCache answers a single-CertID request for our issuer from a cache entry whose status was
   // read at the store's current revocation revision: served before its refresh point, or, for an
   // expired certificate, before its nextUpdate (kUnauthorized from then on; never re-signed). Else
-  // nullopt, and *entry is what the cache held (null if nothing), for Cached.
+  // nullopt, and *entry is what the cache held (null if nothing), for AnswerSingle.
   std::optional<Answer> FromCache(HashAlg hash, ByteView issuer_name_hash, ByteView issuer_key_hash,
                                   const std::string& serial_hex, int64_t revision,
                                   std::shared_ptr<const CachedAnswer>* entry) const;
+  // AnswerSingle answers one CertID without a nonce after FromCache missed: reads its status, then
+  // Cached. The one path behind a client's single-CertID request and Presign/Revoked, so their
+  // cache entries and bytes are the same.
+  Answer AnswerSingle(const CertIdRef& id, int64_t revision, std::shared_ptr<const CachedAnswer> entry) const;
   // Cached answers a single-CertID request from the cache entry FromCache found, re-signing it
   // first when it is missing, says another status than the store, or is due for refresh; for an
   // expired certificate it only serves a matching entry before its nextUpdate (kUnauthorized
   // otherwise). state was read after revision.
-  Result<Answer> Cached(const ParsedRequest& req, const CertState& state, int64_t revision,
+  Result<Answer> Cached(const CertIdRef& id, const CertState& state, int64_t revision,
                         std::shared_ptr<const CachedAnswer> entry) const;
-  // AnswerBothHashes runs a request without nonce for serial in SHA-1 and in SHA-256 (Presign, Revoked).
+  // AnswerBothHashes answers serial's CertIDs in SHA-1 and in SHA-256, built from the issuer hashes
+  // computed at Create (no request is encoded and parsed again), as a client's request without
+  // nonce is answered: revision read, FromCache, AnswerSingle (Presign, Revoked).
   Result<void> AnswerBothHashes(const std::string& serial_hex, const char* what, bool expired_is_ok) const;
 
   std::unique_ptr<State> s_;

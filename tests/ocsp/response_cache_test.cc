@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cctype>
 #include <atomic>
 #include <span>
 #include <thread>
@@ -119,6 +120,69 @@ TEST_F(CacheTest, PresignedAtIssuanceSoTheFirstRequestSignsNothing) {
   // Never a signing oracle: a serial that is not in the store is refused, nothing is cached.
   EXPECT_FALSE(responder_->Presign("7f00aa"));
   EXPECT_FALSE(responder_->Presign("not-hex"));
+  EXPECT_EQ(responder_->stats().cache_size, 2u);
+}
+
+// RespDataDer: the signed part of an answer (ResponseData), all of it but the ECDSA signature,
+// which is randomised.
+Bytes RespDataDer(const Answer& a) {
+  const unsigned char* p = a.der.data();
+  ossl::UniquePtr<OCSP_RESPONSE> resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(a.der.size())));
+  EXPECT_TRUE(resp);
+  if (!resp) return {};
+  ossl::UniquePtr<OCSP_BASICRESP> basic(OCSP_response_get1_basic(resp.get()));
+  EXPECT_TRUE(basic);
+  if (!basic) return {};
+  unsigned char* der = nullptr;
+  const int len = i2d_OCSP_RESPDATA(OCSP_resp_get0_respdata(basic.get()), &der);
+  EXPECT_GT(len, 0);
+  Bytes out(der, der + (len > 0 ? len : 0));
+  OPENSSL_free(der);
+  return out;
+}
+
+// Presign and Revoked build their CertIDs from the issuer hashes computed once, without encoding
+// and parsing a request: what they cache must say, byte for byte, what a client's own request gets
+// signed (all but the signature), in both hash algorithms, good and then revoked.
+TEST_F(CacheTest, PresignedAnswersSayWhatAClientRequestGets) {
+  std::string s = StoredSerial("same.test");
+  auto fresh = Responder::Create(*ca_.issuer, *store_, clock_, ResponderOptions{});
+  ASSERT_TRUE(fresh);
+  for (bool revoked : {false, true}) {
+    SCOPED_TRACE(revoked ? "revoked" : "good");
+    if (revoked) {
+      ASSERT_TRUE(store_->RevokeCertificate("cert-" + s, 1, clock_.Now()));
+      ASSERT_TRUE(responder_->Revoked(s));
+    } else {
+      ASSERT_TRUE(responder_->Presign(s));
+    }
+    const uint64_t signed_ahead = responder_->stats().signatures;
+    for (const EVP_MD* md : {EVP_sha1(), EVP_sha256()}) {
+      Answer cached = Ask(s, md);  // what Presign / Revoked put in the cache
+      Answer asked = (*fresh)->Respond(RequestDer({CertIdFor(ca_.inter.get(), s, md)}), false);  // signed for it
+      ASSERT_EQ(cached.status, ResponseStatus::kSuccessful);
+      ASSERT_EQ(asked.status, ResponseStatus::kSuccessful);
+      EXPECT_EQ(StatusOf(cached, s, md), revoked ? V_OCSP_CERTSTATUS_REVOKED : V_OCSP_CERTSTATUS_GOOD);
+      EXPECT_EQ(RespDataDer(cached), RespDataDer(asked));
+    }
+    EXPECT_EQ(responder_->stats().signatures, signed_ahead) << "the requests were all cache hits";
+  }
+}
+
+// Presign takes the serial as any hex spelling of it (the store's lowercase minimal form is what
+// the cache is keyed by), and refuses what no client could ask for.
+TEST_F(CacheTest, PresignTakesAnySpellingOfTheSerialAndRefusesWhatNoClientCanAsk) {
+  std::string s = StoredSerial("spelling.test");
+  std::string upper = s;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  ASSERT_TRUE(responder_->Presign("00" + upper));
+  EXPECT_EQ(responder_->stats().signatures, 2u);
+  EXPECT_EQ(StatusOf(Ask(s), s), V_OCSP_CERTSTATUS_GOOD);
+  EXPECT_EQ(StatusOf(Ask(s, EVP_sha256()), s, EVP_sha256()), V_OCSP_CERTSTATUS_GOOD);
+  EXPECT_EQ(responder_->stats().signatures, 2u) << "both requests found the presigned answers";
+  for (const std::string& bad : {std::string(), "-" + s, std::string("0"), std::string(42, 'f'), s + "g"}) {
+    EXPECT_FALSE(responder_->Presign(bad)) << bad;
+  }
   EXPECT_EQ(responder_->stats().cache_size, 2u);
 }
 
