@@ -262,10 +262,16 @@ class SqliteStore final : public Store {
   }
 
   Result<bool> TransitionOrder(const std::string& id, core::OrderStatus from, core::OrderStatus to) override {
-    return Durable([&]() -> Result<bool> {
+    auto changed = [&]() -> Result<bool> {
       std::lock_guard lock(mu_);
       return TransitionOrderLocked(id, from, to);
-    }());
+    }();
+    // Moving to processing is finalize's claim, not a result, and no client sees it before
+    // CompleteOrder, which is durable and later in the WAL (so its fsync covers this commit too).
+    // If a crash loses the claim, the order is ready again and nothing was handed out; if the claim
+    // survives without a certificate, the recovery pass fails the order. So it skips the fsync wait.
+    if (to == core::OrderStatus::kProcessing) return changed;
+    return Durable(std::move(changed));
   }
 
   Result<bool> UpdateAuthzAndOrder(const core::Authz& a, core::OrderStatus from, core::OrderStatus to) override {
