@@ -138,6 +138,7 @@ int RunServe(const ServeArgs& a) {
   ocsp_opts.echo_nonce = cfg->ocsp.echo_nonce;
   ocsp_opts.signer = cfg->ocsp.signer == "delegated" ? ocsp::SignerKind::kDelegated : ocsp::SignerKind::kCa;
   ocsp_opts.cache_entries = cfg->ocsp.cache_entries;
+  ocsp_opts.revocation_poll_ms = cfg->ocsp.revocation_poll_ms;
   auto responder = ocsp::Responder::Create(**issuer, **store, clock, ocsp_opts);
   if (!responder) return Die("OCSP responder", responder.error());
   crl::Options crl_opts;
@@ -145,7 +146,8 @@ int RunServe(const ServeArgs& a) {
   crl::Publisher crl_publisher(**issuer, **store, clock, crl_opts);
   // Every revocation this process makes (ACME revokeCert, the admin API) re-signs the certificate's
   // OCSP answers and the CRL after it commits and before it is answered. Revocations by the CLI
-  // (another process) are caught by the responder's per-request status check and the CRL's revision.
+  // (another process, another node) are caught within [ocsp] revocation_poll_ms by the responder's
+  // revision check, and by the CRL's revision.
   revocation::RevokedHook after_revoke = [r = responder->get(),
                                           &crl_publisher](std::span<const core::CertRecord> revoked) {
     for (const auto& c : revoked) {

@@ -76,6 +76,9 @@ struct OcspConfig {
   bool echo_nonce = false;         // true: echo a request's nonce (answers are then signed live)
   std::string signer = "ca";       // "ca": the intermediate signs; "delegated": an OCSP responder cert
   uint32_t cache_entries = 200000; // signed answers kept in memory (LRU)
+  // How old the database's revocation revision may be when a cached answer is served: revocations by
+  // this server re-sign at once; those by the CLI or another node show within this (0: every request).
+  uint32_t revocation_poll_ms = 100;
 };
 
 // CrlConfig: the CRL served at <public_http_url>/crl/intermediate.crl ([crl]).

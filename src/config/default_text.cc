@@ -149,6 +149,9 @@ std::string DefaultConfigText(const InitOptions& opts) {
   t += "signer = \"ca\"\n";
   t += "# Signed answers kept in memory (least recently used dropped first)\n";
   t += "cache_entries = 200000\n";
+  t += "# Revocations made through this server are answered at once; those made by the CLI or\n";
+  t += "# another node are seen within this many milliseconds (0..1000; 0: a database read per request)\n";
+  t += "revocation_poll_ms = 100\n";
 
   t += "\n[crl]\n";
   t += "# CRL at <public_http_url>/crl/intermediate.crl, regenerated after every revocation\n";

@@ -334,10 +334,12 @@ class Parser {
          }},
         {"ocsp",
          [&](const toml::node& n, const std::string& path) {
-           Table(n, path, {{"validity", Duration(ocsp.validity_s)},
-                           {"echo_nonce", Bool(ocsp.echo_nonce)},
-                           {"signer", Str(ocsp.signer)},
-                           {"cache_entries", Int(ocsp.cache_entries, 1, 10000000)}});
+           Table(n, path,
+                 {{"validity", Duration(ocsp.validity_s)},
+                  {"echo_nonce", Bool(ocsp.echo_nonce)},
+                  {"signer", Str(ocsp.signer)},
+                  {"cache_entries", Int(ocsp.cache_entries, 1, 10000000)},
+                  {"revocation_poll_ms", Int(ocsp.revocation_poll_ms, 0, 1000)}});
          }},
         {"crl",
          [&](const toml::node& n, const std::string& path) { 

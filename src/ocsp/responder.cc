@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <string_view>
 
 #include "common/log.h"
@@ -28,6 +29,10 @@ struct Responder::State {
   // Per hash algorithm, our issuer's CertID (serial 1, hash parameters NULL as OpenSSL writes them):
   // Presign and Revoked copy it and set the serial, instead of hashing the issuer again.
   std::array<ossl::UniquePtr<OCSP_CERTID>, 2> cert_id_template;
+  // The last revocation revision read from the store (the largest seen: it only grows) and when,
+  // on the steady clock in ns (0: never). Written in that order, read in the reverse.
+  mutable std::atomic<int64_t> revision_seen{0};
+  mutable std::atomic<int64_t> revision_read_at_ns{0};
   mutable std::atomic<uint64_t> signatures{0};
   mutable std::atomic<uint64_t> status_reads{0};
 };
@@ -164,7 +169,7 @@ Result<void> Responder::AnswerBothHashes(const std::string& serial_hex, const ch
     id.issuer_key_hash = s_->key_hash[Index(h)];
     id.serial_hex = Hex(serial_bytes);
     id.id = cid.get();
-    auto revision = s_->store->RevocationRevision();
+    auto revision = Revision(true);
     if (!revision) return Fail(Errc::kInternal, prefix + "revocation revision read failed: " + revision.error().detail);
     std::shared_ptr<const CachedAnswer> entry;
     auto hit = FromCache(h, id.issuer_name_hash, id.issuer_key_hash, id.serial_hex, *revision, &entry);
@@ -207,7 +212,7 @@ Answer Responder::Respond(ByteView request_der, bool may_echo_nonce) const {
   // Nearly every request is one CertID and nothing else: read without OpenSSL's decoder, and
   // answered from the cache when its entry is current. A miss goes on to the full path.
   if (auto simple = ParseSimpleRequest(request_der)) {
-    auto r = s_->store->RevocationRevision();
+    auto r = Revision(false);
     if (!r) {
       log::Error("ocsp: revocation revision read failed: {}", r.error().detail);
       return ErrorAnswer(ResponseStatus::kInternalError, r.error().detail);
@@ -232,7 +237,7 @@ Answer Responder::Respond(ByteView request_der, bool may_echo_nonce) const {
   // single CertID with a nonce to echo reads it too: if its certificate turns out expired, the
   // request is answered from the cache after all (without the nonce).
   if (single && !looked_up) {
-    auto r = s_->store->RevocationRevision();
+    auto r = Revision(false);
     if (!r) {
       log::Error("ocsp: revocation revision read failed: {}", r.error().detail);
       return ErrorAnswer(ResponseStatus::kInternalError, r.error().detail);
@@ -279,6 +284,22 @@ ResponderStats Responder::stats() const {
   st.status_reads = s_->status_reads.load();
   st.signer_rotations = s_->delegated ? s_->delegated->rotations() : 0;
   return st;
+}
+
+Result<int64_t> Responder::Revision(bool fresh) const {
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  const int64_t max_age = int64_t{s_->opts.revocation_poll_ms} * 1'000'000;
+  if (!fresh && max_age > 0) {
+    const int64_t at = s_->revision_read_at_ns.load(std::memory_order_acquire);
+    if (at != 0 && now - at < max_age) return s_->revision_seen.load(std::memory_order_acquire);
+  }
+  CA_TRY(int64_t r, s_->store->RevocationRevision());
+  int64_t seen = s_->revision_seen.load(std::memory_order_relaxed);
+  while (seen < r && !s_->revision_seen.compare_exchange_weak(seen, r, std::memory_order_acq_rel)) {
+  }
+  s_->revision_read_at_ns.store(now, std::memory_order_release);
+  return r;
 }
 
 std::optional<Answer> Responder::FromCache(HashAlg hash, ByteView issuer_name_hash, ByteView issuer_key_hash,

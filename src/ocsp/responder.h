@@ -54,6 +54,9 @@ struct ResponderOptions {
   bool echo_nonce = false;         // echo a request's nonce (only where the caller allows it)
   SignerKind signer = SignerKind::kCa;
   size_t cache_entries = 200000;   // signed answers kept (about 300 B each CA-signed, 750 B delegated)
+  // A cached answer is served while the store's revocation revision read at most this long ago
+  // matches it. 0: read it for every request. Presign and Revoked always read it.
+  uint32_t revocation_poll_ms = 0;
 };
 
 // ResponderStats: cache and signing counters, for tests and the benchmark.
@@ -106,6 +109,9 @@ class Responder final {
   ResponderStats stats() const;
 
  private:
+  // Revision is the store's revocation revision: read now when fresh (or when polling is off),
+  // otherwise the last one read if that is under revocation_poll_ms old.
+  Result<int64_t> Revision(bool fresh) const;
   struct State;
   // SingleStatus is what the store says about one CertID (reason 0, unspecified, is left out).
   using SingleStatus = StatusSnapshot;

@@ -30,6 +30,7 @@ import json  # noqa: E402
 import re  # noqa: E402
 import secrets  # noqa: E402
 import subprocess  # noqa: E402
+import time  # noqa: E402
 
 from harness import Harness  # noqa: E402
 from acme_http import SetupError, must  # noqa: E402
@@ -88,7 +89,13 @@ def ocsp(h, leaf):
 
 
 def expect_ocsp(h, leaf, status, reason=None):
+    """A revocation by the CLI (another process) shows within [ocsp] revocation_poll_ms (100 ms by
+    default); the server's own (admin API) at once. Asked again for up to 1 s."""
+    deadline = time.monotonic() + 1.0
     out, der = ocsp(h, leaf)
+    while not re.search(rf"^{re.escape(leaf)}: {status}$", out, re.M) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        out, der = ocsp(h, leaf)
     if not re.search(rf"^{re.escape(leaf)}: {status}$", out, re.M):
         raise SetupError(f"OCSP status is not {status}: {out}")
     # openssl prints "(UNKNOWN)" for privilegeWithdrawn, so the reason is read from the DER answer.

@@ -9,8 +9,8 @@ did not issue it). Checks:
   - 50 complete orders (ip 127.0.0.1, http-01 answered by this test); every certificate chains to
     root.crt through intermediate.crt;
   - a nonce from node A is accepted once by node B, then refused (badNonce) on A and on B;
-  - a certificate revoked through node A (ACME revokeCert) answers revoked from node B's OCSP at the
-    first query after the revocation returned (`openssl ocsp`).
+  - a certificate revoked through node A (ACME revokeCert) answers revoked from node A's OCSP at
+    once and from node B's within 1 s ([ocsp] revocation_poll_ms, default 100 ms; `openssl ocsp`).
 PostgreSQL only: exits 77 (ctest skip) on SQLite or without ATTESTCA_TEST_PG_URL.
 Environment: ATTESTCA_BIN, ATTESTCA_SRC, ATTESTCA_TEST_BACKEND, ATTESTCA_TEST_PG_URL.
 """
@@ -232,14 +232,20 @@ def main():
             r = a.request("POST", revoke_path, flattened(c.key, hdr, compact_json({"certificate": b64u(der)})))
             if r.status != 200:
                 fail(f"revokeCert through node A: {r!r}")
-            got_b = ocsp_status(h, http_b, leaf)
-            if got_b != "revoked":
-                fail(f"node B's OCSP answers {got_b} right after node A revoked the certificate")
+            revoked_at = time.monotonic()
+            # Node A answers revoked at once (its own revocation re-signs before revokeCert answers).
             if ocsp_status(h, http_a, leaf) != "revoked":
-                fail("node A's OCSP does not say revoked")
+                fail("node A's OCSP does not say revoked right after its revokeCert returned")
+            # Node B sees it within [ocsp] revocation_poll_ms (default 100 ms); the issue allows 1 s.
+            got_b, waited = ocsp_status(h, http_b, leaf), 0.0
+            while got_b != "revoked" and time.monotonic() - revoked_at < 1.0:
+                time.sleep(0.05)
+                got_b, waited = ocsp_status(h, http_b, leaf), time.monotonic() - revoked_at
+            if got_b != "revoked":
+                fail(f"node B's OCSP still answers {got_b} 1 s after node A revoked the certificate")
             if ocsp_status(h, http_b, certs[1][0]) != "good":
                 fail("another certificate is not good on node B")
-            h.log("revoked through A: node B's OCSP answers revoked at once")
+            h.log(f"revoked through A: node A answers revoked at once, node B within {waited * 1000:.0f} ms")
 
             node_b.terminate()
             if node_b.wait(timeout=10) != 0:

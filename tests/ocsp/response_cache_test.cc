@@ -211,6 +211,36 @@ TEST_F(CacheTest, RevocationInTheStoreBetweenTwoRequestsIsAnsweredAtOnce) {
   EXPECT_EQ(responder_->stats().signatures, 2u);
 }
 
+// With revocation_poll_ms (the server's default is 100), a revocation by another process shows once
+// the poll interval has passed since the revision was last read.
+TEST_F(CacheTest, PolledRevisionSeesAnotherProcesssRevocationAfterTheInterval) {
+  ResponderOptions o;
+  o.revocation_poll_ms = 50;
+  Make(o);
+  std::string s = StoredSerial("poll.test");
+  ASSERT_EQ(StatusOf(Ask(s), s), V_OCSP_CERTSTATUS_GOOD);
+  ASSERT_TRUE(store_->RevokeCertificate("cert-" + s, 1, clock_.Now()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  EXPECT_EQ(StatusOf(Ask(s), s), V_OCSP_CERTSTATUS_REVOKED);
+}
+
+// Polling never delays this process's own revocations: the hook reads the revision itself, so even
+// with a long interval the next request says revoked.
+TEST_F(CacheTest, PolledRevisionStillAnswersHookedRevocationsAtOnce) {
+  ResponderOptions o;
+  o.revocation_poll_ms = 1000;
+  Make(o);
+  std::string s = StoredSerial("poll-hook.test");
+  ASSERT_TRUE(responder_->Presign(s));
+  ASSERT_EQ(StatusOf(Ask(s), s), V_OCSP_CERTSTATUS_GOOD);
+  revocation::Revoker revoker(*store_, clock_, [this](std::span<const core::CertRecord> revoked) {
+    for (const auto& c : revoked) EXPECT_TRUE(responder_->Revoked(c.serial_hex));
+  });
+  ASSERT_TRUE(revoker.RevokeSerial(s, 1, revocation::Actor{"cli", "test"}));
+  EXPECT_EQ(StatusOf(Ask(s, EVP_sha1()), s, EVP_sha1()), V_OCSP_CERTSTATUS_REVOKED);
+  EXPECT_EQ(StatusOf(Ask(s, EVP_sha256()), s, EVP_sha256()), V_OCSP_CERTSTATUS_REVOKED);
+}
+
 // Revocation through the Revoker with the server's hook: the revoked answers are signed before Revoke
 // returns, so the next requests (both hashes) are cache hits that sign nothing.
 TEST_F(CacheTest, RevokerHookResignsBeforeRevokeReturns) {
