@@ -9,7 +9,10 @@
 # run must end without errors or the script fails.
 #
 #   bench/compare-pebble.sh [BUILD_DIR]          # default build-bench (Release: see bench/README.md)
-#   N=300 CONCURRENCY="1 4 16" ACCOUNT_PER_WORKER=0 DEVICE=1 KEEP=0 bench/compare-pebble.sh
+#   N=300 CONCURRENCY="1 4 16" ACCOUNT_PER_WORKER=0 DEVICE=1 REPEAT=1 KEEP=0 bench/compare-pebble.sh
+#
+# REPEAT=3 runs every (server, concurrency) pair three times, alternating, and reports the median
+# run (by issuances/s) with the range: on a shared 2-core VM single runs vary by +-30 %.
 #
 # N issuances per run (at concurrency 1: N/3, it is the slowest). attestca: fresh `attestca init`
 # (P-256 CA key) in a folder on disk, SQLite in its default durable mode (WAL, group commit: a write
@@ -22,6 +25,7 @@ BUILD="$(cd "${1:-$SRC/build-bench}" && pwd)"
 N="${N:-300}"
 CONCURRENCY="${CONCURRENCY:-1 4 16}"
 DEVICE="${DEVICE:-1}"
+REPEAT="${REPEAT:-1}"
 ATTESTCA="$BUILD/attestca"
 LOAD="$BUILD/bench/acme-load"
 for b in "$ATTESTCA" "$LOAD"; do [[ -x "$b" ]] || { echo "missing $b (build it first)" >&2; exit 2; }; done
@@ -108,30 +112,42 @@ run() {
   else
     args=(--directory "$A_DIR" --ca-file "$W/ca/root.crt" --server-pid "$A_PID" --http01-listen "127.0.0.1:$HTTP01")
   fi
+  local out="$W/$server.$c.${REP:-0}.json"
   if ! taskset -c 1 "$LOAD" "${args[@]}" --n "$n" --concurrency "$c" "${PER_WORKER[@]}" --json "$@" \
-      >"$W/$server.$c.json" 2>"$W/$server.$c.err"; then
-    echo "   $server c=$c FAILED: $(cat "$W/$server.$c.err") $(cat "$W/$server.$c.json")"
+      >"$out" 2>"$W/$server.$c.err"; then
+    echo "   $server c=$c FAILED: $(cat "$W/$server.$c.err") $(cat "$out")"
     exit 1
   fi
   jq -r --arg s "$server" --arg c "$c" '"   \($s) c=\($c): \(.issued) issued in \(.seconds) s, \(.issuances_per_s)/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, server CPU \(.server_cpu_ms_per_issuance) ms/issuance, \(.posts_per_issuance) POSTs/issuance, badNonce \(.bad_nonce), authz reused \(.authz_reused), acme-load CPU \(.client_cpu_s) s, http-01 fetches \(.http01_served)"' \
-    "$W/$server.$c.json"
-  jq -r '"      step p50 ms: " + (.step_p50_ms | map("\(.step) \(.p50_ms)") | join(", "))' "$W/$server.$c.json"
+    "$out"
+  jq -r '"      step p50 ms: " + (.step_p50_ms | map("\(.step) \(.p50_ms)") | join(", "))' "$out"
+}
+
+# median SERVER C: $W/SERVER.C.json is the median run by issuances/s, with .range = "min-max".
+median() {
+  jq -s 'sort_by(.issuances_per_s) | .[length / 2 | floor] +
+         {range: "\(.[0].issuances_per_s)-\(.[-1].issuances_per_s)"}' "$W/$1.$2".[0-9]*.json >"$W/$1.$2.json"
 }
 
 echo "== warm-up (not counted): 20 issuances each at concurrency 4"
-run attestca 4 20 >/dev/null
-run pebble 4 20 >/dev/null
+REP=warmup run attestca 4 20 >/dev/null
+REP=warmup run pebble 4 20 >/dev/null
 
 echo "== runs: N=$N per run (N/3 at concurrency 1), alternating servers; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for c in $CONCURRENCY; do
   n=$N
   [[ $c == 1 ]] && n=$(( (N + 2) / 3 ))
-  run attestca "$c" "$n"
-  run pebble "$c" "$n"
+  for ((REP = 1; REP <= REPEAT; REP++)); do
+    run attestca "$c" "$n"
+    run pebble "$c" "$n"
+  done
+  median attestca "$c"
+  median pebble "$c"
 done
 MAXC=$(tr ' ' '\n' <<<"$CONCURRENCY" | sort -n | tail -1)
 if [[ "$DEVICE" == 1 ]]; then
-  run attestca-device "$MAXC" "$N"
+  for ((REP = 1; REP <= REPEAT; REP++)); do run attestca-device "$MAXC" "$N"; done
+  median attestca-device "$MAXC"
 fi
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -143,17 +159,19 @@ FLOOR=$(sed -n 's/^floor_issuances_per_s=\([0-9]*\).*/\1/p' <<<"$FLOOR_OUT")
 FLOOR_US=$(sed -n 's/.*cost_us=\([0-9]*\).*/\1/p' <<<"$FLOOR_OUT")
 
 echo
-echo "== issuance, http-01 (N=$N per run; c=1: N/3), server on CPU 0, acme-load on CPU 1; load average after: $LOAD_AFTER"
-printf '%-5s %-9s %12s %9s %9s %16s %15s\n' conc server "issuances/s" "p50 ms" "p99 ms" "CPU ms/issuance" "POSTs/issuance"
+echo "== issuance, http-01 (N=$N per run; c=1: N/3; median of $REPEAT run(s), range of issuances/s), server on CPU 0,"
+echo "   acme-load on CPU 1; load average after: $LOAD_AFTER"
+printf '%-5s %-9s %12s %15s %9s %9s %16s %15s\n' conc server "issuances/s" "range" "p50 ms" "p99 ms" "CPU ms/issuance" "POSTs/issuance"
+row='[$c, $s, .issuances_per_s, .range, .p50_ms, .p99_ms, .server_cpu_ms_per_issuance, .posts_per_issuance] | @tsv'
+fmt='{ printf "%-5s %-9s %12.1f %15s %9.1f %9.1f %16.2f %15.2f%s\n", $1, $2, $3, $4, $5, $6, $7, $8, tail }'
 for c in $CONCURRENCY; do
   for s in attestca pebble; do
-    jq -r --arg s "$s" --arg c "$c" '[$c, $s, .issuances_per_s, .p50_ms, .p99_ms, .server_cpu_ms_per_issuance, .posts_per_issuance] | @tsv' \
-      "$W/$s.$c.json" | awk -F'\t' '{ printf "%-5s %-9s %12.1f %9.1f %9.1f %16.2f %15.2f\n", $1, $2, $3, $4, $5, $6, $7 }'
+    jq -r --arg s "$s" --arg c "$c" "$row" "$W/$s.$c.json" | awk -F'\t' -v tail="" "$fmt"
   done
 done
 if [[ "$DEVICE" == 1 ]]; then
-  jq -r --arg c "$MAXC" '[$c, "attestca", .issuances_per_s, .p50_ms, .p99_ms, .server_cpu_ms_per_issuance, .posts_per_issuance] | @tsv' \
-    "$W/attestca-device.$MAXC.json" | awk -F'\t' '{ printf "%-5s %-9s %12.1f %9.1f %9.1f %16.2f %15.2f  device-attest-01 (attestca only)\n", $1, $2, $3, $4, $5, $6, $7 }'
+  jq -r --arg s attestca --arg c "$MAXC" "$row" "$W/attestca-device.$MAXC.json" |
+    awk -F'\t' -v tail="  device-attest-01 (attestca only)" "$fmt"
 fi
 echo
 for c in $CONCURRENCY; do
