@@ -15,6 +15,12 @@ Bytes SystemRng::Generate(size_t n) {
   return out;
 }
 
-std::string RandomId(Rng& rng, size_t bytes) { return Base64UrlEncode(rng.Generate(bytes)); }
+std::string RandomId(Rng& rng, size_t bytes) {
+  Bytes b = rng.Generate(bytes);
+  // The first character is then A..Z or a..f: an ID never starts with '-', which a command line
+  // would read as an option (`attestca device resume -Ohw...`), nor with '_'. One bit less of 8*bytes.
+  if (!b.empty()) b[0] = static_cast<uint8_t>(b[0] & 0x7f);
+  return Base64UrlEncode(b);
+}
 
 }  // namespace ca

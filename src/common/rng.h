@@ -17,7 +17,8 @@ class SystemRng final : public Rng {
   Bytes Generate(size_t n) override;  // RAND_bytes; aborts if the CSPRNG fails
 };
 
-// RandomId returns a base64url identifier carrying `bytes` random bytes (object IDs, tokens).
+// RandomId returns a base64url identifier carrying `bytes` random bytes less one bit (object IDs,
+// tokens); it starts with a letter, never with '-' or '_'.
 std::string RandomId(Rng& rng, size_t bytes = 16);
 
 }  // namespace ca
