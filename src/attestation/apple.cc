@@ -91,7 +91,11 @@ Result<void> CheckNonce(const std::optional<Bytes>& nonce, std::string_view toke
 Result<AppleLeaf> ParseAppleLeaf(ByteView leaf_der) {
   auto leaf = ossl::CertFromDer(leaf_der);
   if (!leaf) return Bad("leaf does not parse");
-  CA_TRY(const auto ext, FindExtensions(leaf->get(), kExts, "apple"));
+  return ParseAppleLeaf(leaf->get());
+}
+
+Result<AppleLeaf> ParseAppleLeaf(X509* leaf) {
+  CA_TRY(const auto ext, FindExtensions(leaf, kExts, "apple"));
 
   AppleLeaf out;
   AttestedDevice& dev = out.device;
@@ -128,7 +132,7 @@ Result<AppleLeaf> ParseAppleLeaf(ByteView leaf_der) {
     dev.facts["third_party_kexts"] = v == 0 ? "false" : "true";
   }
 
-  CA_RETURN_IF_ERROR(SetAttestedKey(leaf->get(), "apple", dev));
+  CA_RETURN_IF_ERROR(SetAttestedKey(leaf, "apple", dev));
   return out;
 }
 
@@ -136,8 +140,11 @@ Result<AttestedDevice> VerifyApple(const std::vector<Bytes>& x5c, std::string_vi
                                    const TrustRoots& roots, UnixTime at) {
   if (x5c.empty()) return Bad("x5c is empty");
   // Trust first, so nothing is read from a leaf nobody vouches for.
-  if (auto chain = VerifyChain(x5c, roots, at); !chain) return Bad(chain.error().detail);
-  CA_TRY(AppleLeaf leaf, ParseAppleLeaf(x5c[0]));
+  auto chain = VerifyChainPath(x5c, roots, at, ChainOptions{});
+  if (!chain) return Bad(chain.error().detail);
+  if (chain->path.empty()) return Bad("chain check returned no path");
+  // The leaf as the chain check parsed it (parsing a certificate decodes its key: ~0.3 ms in 3.0).
+  CA_TRY(AppleLeaf leaf, ParseAppleLeaf(chain->path.front().get()));
   CA_RETURN_IF_ERROR(CheckNonce(leaf.nonce, token, require_nonce));
   leaf.device.chain_der = x5c;
   return std::move(leaf.device);

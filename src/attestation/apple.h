@@ -55,5 +55,7 @@ struct AppleLeaf {
 // ParseAppleLeaf reads steps 3-5 above from a leaf certificate (DER) without any trust or freshness
 // decision; only VerifyApple's result may be relied on. Same errors as VerifyApple.
 Result<AppleLeaf> ParseAppleLeaf(ByteView leaf_der);
+// The same on a parsed leaf (VerifyApple passes the one its chain check parsed).
+Result<AppleLeaf> ParseAppleLeaf(X509* leaf);
 
 }  // namespace ca::attestation
