@@ -78,20 +78,12 @@ Result<Jwk> ParseEc(const json& j) {
   point.insert(point.end(), x.begin(), x.end());
   point.insert(point.end(), y.begin(), y.end());
 
-  ossl::UniquePtr<OSSL_PARAM_BLD> bld(OSSL_PARAM_BLD_new());
-  if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve->group, 0) != 1 ||
-      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1) {
-    return ossl::Internal("OSSL_PARAM_BLD (EC)");
-  }
-  ossl::UniquePtr<OSSL_PARAM> params(OSSL_PARAM_BLD_to_param(bld.get()));
-  ossl::UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) return ossl::Internal("EVP_PKEY_fromdata_init (EC)");
-  EVP_PKEY* raw = nullptr;
-  if (EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
-    ERR_clear_error();
+  auto imported = ossl::EcPublicKey(curve->group, point);
+  if (!imported) {
+    if (imported.error().code != Errc::kBadPublicKey) return Fail(imported.error());
     return Fail(Errc::kBadPublicKey, "JWK EC point is not on the curve");
   }
-  ossl::UniquePtr<EVP_PKEY> key(raw);
+  ossl::UniquePtr<EVP_PKEY> key = std::move(*imported);
   ossl::UniquePtr<EVP_PKEY_CTX> check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (!check) return ossl::Internal("EVP_PKEY_CTX_new_from_pkey");
   if (EVP_PKEY_public_check(check.get()) != 1) {

@@ -189,12 +189,12 @@ Result<ossl::UniquePtr<EVP_PKEY>> EccKey(const Public& pub) {
   Bytes point{0x04};  // SEC 1 §2.3.3 uncompressed
   point.insert(point.end(), x.begin(), x.end());
   point.insert(point.end(), y.begin(), y.end());
-  ossl::UniquePtr<OSSL_PARAM_BLD> bld(OSSL_PARAM_BLD_new());
-  if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve->group, 0) != 1 ||
-      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1) {
-    return ossl::Internal("OSSL_PARAM_BLD (EC)");
+  auto imported = ossl::EcPublicKey(curve->group, point);
+  if (!imported) {
+    if (imported.error().code != Errc::kBadPublicKey) return Fail(imported.error());
+    return Malformed("pubArea EC key is not valid");
   }
-  CA_TRY(auto key, FromData("EC", bld.get()));
+  ossl::UniquePtr<EVP_PKEY> key = std::move(*imported);
   ossl::UniquePtr<EVP_PKEY_CTX> check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (!check) return ossl::Internal("EVP_PKEY_CTX_new_from_pkey");
   if (EVP_PKEY_public_check(check.get()) != 1) {

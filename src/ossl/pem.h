@@ -26,6 +26,10 @@ Result<UniquePtr<EVP_PKEY>> PrivateKeyFromPem(std::string_view pem, std::string_
 // SPKI DER of a key (what certificates and CSRs embed).
 Result<Bytes> PublicKeyToDer(EVP_PKEY* key);
 Result<UniquePtr<EVP_PKEY>> PublicKeyFromDer(ByteView der);
+// EcPublicKey imports a SEC 1 point on a named group (OpenSSL's name: "prime256v1", "secp384r1",
+// "secp521r1"): EVP_PKEY_fromdata, which checks the point is on the curve (kBadPublicKey if not).
+// Cheap: no decoder (d2i of an SPKI builds one per call in OpenSSL 3.0).
+Result<UniquePtr<EVP_PKEY>> EcPublicKey(const char* group, ByteView point);
 
 // Sha256 of bytes.
 Bytes Sha256(ByteView data);

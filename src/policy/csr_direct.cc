@@ -12,11 +12,10 @@
 #include <cstring>
 #include <string_view>
 
-#include <openssl/core_names.h>
-
 #include "der/oid.h"
 #include "der/reader.h"
 #include "ossl/error.h"
+#include "ossl/pem.h"
 #include "ossl/types.h"
 #include "policy/internal.h"
 
@@ -49,20 +48,6 @@ constexpr std::array<SigAlg, 3> kSigAlgs = {{
     {"1.2.840.10045.4.3.3", "SHA384"},
     {"1.2.840.10045.4.3.4", "SHA512"},
 }};
-
-// EcKey imports an uncompressed point on a named curve; OpenSSL checks it is on the curve.
-ossl::UniquePtr<EVP_PKEY> EcKey(const Curve& curve, ByteView point) {
-  ossl::UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) return nullptr;
-  std::array<OSSL_PARAM, 3> params = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(curve.group), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<uint8_t*>(point.data()), point.size()),
-      OSSL_PARAM_construct_end(),
-  };
-  EVP_PKEY* key = nullptr;
-  if (EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.data()) != 1) return nullptr;
-  return ossl::UniquePtr<EVP_PKEY>(key);
-}
 
 // Spki builds the X509_PUBKEY from its parts, without the provider decoder a d2i would run.
 ossl::UniquePtr<X509_PUBKEY> Spki(const Curve& curve, ByteView point) {
@@ -98,7 +83,9 @@ bool ReadSpki(der::Reader& cri, ParsedCsr& out) {
   if (curve == nullptr || !bits || bits->unused_bits != 0 || !spki->Empty()) return false;
   // Uncompressed only (0x04 || X || Y): the form the certificate and the device check compare.
   if (bits->bytes.size() != 1 + 2 * curve->field_bytes || bits->bytes[0] != 0x04) return false;
-  out.key = EcKey(*curve, bits->bytes);
+  auto key = ossl::EcPublicKey(curve->group, bits->bytes);  // checks the point is on the curve
+  if (!key) return false;
+  out.key = std::move(*key);
   out.spki = Spki(*curve, bits->bytes);
   return out.key && out.spki;
 }
