@@ -4,34 +4,22 @@
 
 #include "issuance/internal.h"
 #include "ossl/error.h"
+#include "ossl/x509_build.h"
 
 namespace ca::issuance {
-namespace {
-
-// Ext makes one extension from its config string, as ossl::AddConfExtension does for a leaf of
-// issuer (subject: a blank certificate; none of these extensions reads the subject).
-Result<ossl::UniquePtr<X509_EXTENSION>> Ext(X509* issuer, X509* blank, int nid, const std::string& value) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx(&ctx, issuer, blank, nullptr, nullptr, 0);
-  ossl::UniquePtr<X509_EXTENSION> ext(X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value.c_str()));
-  if (!ext) return ossl::Internal(std::string("X509V3_EXT_nconf_nid ") + OBJ_nid2sn(nid));
-  return ext;
-}
-
-}  // namespace
-
 Result<LeafExtensions> BuildLeafExtensions(X509* issuer, const std::optional<RevocationUrls>& urls) {
+  // A blank subject: none of these extensions reads the leaf.
   ossl::UniquePtr<X509> blank(X509_new());
   if (!blank) return ossl::Internal("X509_new");
   X509* b = blank.get();
   LeafExtensions x;
-  CA_TRY(x.basic_constraints, Ext(issuer, b, NID_basic_constraints, "critical,CA:FALSE"));
-  CA_TRY(x.key_usage_rsa, Ext(issuer, b, NID_key_usage, "critical,digitalSignature,keyEncipherment"));
-  CA_TRY(x.key_usage, Ext(issuer, b, NID_key_usage, "critical,digitalSignature"));
-  CA_TRY(x.eku_server, Ext(issuer, b, NID_ext_key_usage, "serverAuth"));
-  CA_TRY(x.eku_client, Ext(issuer, b, NID_ext_key_usage, "clientAuth"));
-  CA_TRY(x.eku_both, Ext(issuer, b, NID_ext_key_usage, "serverAuth,clientAuth"));
-  CA_TRY(x.authority_key_id, Ext(issuer, b, NID_authority_key_identifier, "keyid:always"));
+  CA_TRY(x.basic_constraints, ossl::ConfExtension(b, issuer, NID_basic_constraints, "critical,CA:FALSE"));
+  CA_TRY(x.key_usage_rsa, ossl::ConfExtension(b, issuer, NID_key_usage, "critical,digitalSignature,keyEncipherment"));
+  CA_TRY(x.key_usage, ossl::ConfExtension(b, issuer, NID_key_usage, "critical,digitalSignature"));
+  CA_TRY(x.eku_server, ossl::ConfExtension(b, issuer, NID_ext_key_usage, "serverAuth"));
+  CA_TRY(x.eku_client, ossl::ConfExtension(b, issuer, NID_ext_key_usage, "clientAuth"));
+  CA_TRY(x.eku_both, ossl::ConfExtension(b, issuer, NID_ext_key_usage, "serverAuth,clientAuth"));
+  CA_TRY(x.authority_key_id, ossl::ConfExtension(b, issuer, NID_authority_key_identifier, "keyid:always"));
   if (urls) {
     CA_TRY(auto pointers, RevocationPointerExtensions(*urls));
     x.info_access = std::move(pointers.first);

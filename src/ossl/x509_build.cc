@@ -34,11 +34,16 @@ Result<UnixTime> Asn1TimeToUnix(const ASN1_TIME* t) {
   return static_cast<UnixTime>(timegm(&tm));
 }
 
-Result<void> AddConfExtension(X509* cert, X509* issuer, int nid, const std::string& value) {
+Result<UniquePtr<X509_EXTENSION>> ConfExtension(X509* cert, X509* issuer, int nid, const std::string& value) {
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
   UniquePtr<X509_EXTENSION> ext(X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value.c_str()));
   if (!ext) return Internal(std::string("X509V3_EXT_nconf_nid ") + OBJ_nid2sn(nid));
+  return ext;
+}
+
+Result<void> AddConfExtension(X509* cert, X509* issuer, int nid, const std::string& value) {
+  CA_TRY(auto ext, ConfExtension(cert, issuer, nid, value));
   if (X509_add_ext(cert, ext.get(), -1) != 1) return Internal("X509_add_ext");
   return Ok();
 }

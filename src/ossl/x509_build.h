@@ -24,6 +24,8 @@ Result<UnixTime> Asn1TimeToUnix(const ASN1_TIME* t);
 // AddConfExtension adds an extension from its OpenSSL config string ("critical,CA:TRUE",
 // "hash", "keyid:always", "serverAuth,clientAuth"). issuer may equal cert (self-signed).
 Result<void> AddConfExtension(X509* cert, X509* issuer, int nid, const std::string& value);
+// ConfExtension makes that extension without adding it (to add copies of it later).
+Result<UniquePtr<X509_EXTENSION>> ConfExtension(X509* cert, X509* issuer, int nid, const std::string& value);
 
 // SanEntry is one subjectAltName GeneralName: a dNSName, an iPAddress (4 or 16 raw bytes), an
 // rfc822Name or uniformResourceIdentifier (IA5 text in `text`) or an otherName (type-id OID in
