@@ -612,15 +612,17 @@ TEST(ConfigOcsp, DefaultsAndValues) {
   EXPECT_FALSE(d->ocsp.echo_nonce);
   EXPECT_EQ(d->ocsp.signer, "ca");
   EXPECT_EQ(d->ocsp.cache_entries, 200000u);
+  EXPECT_EQ(d->ocsp.revocation_poll_ms, 100u);
   auto c = ParseConfig(
       "[ocsp]\nvalidity = \"12h\"\necho_nonce = true\nsigner = \"delegated\"\ncache_entries = 50\n"
-      "[provisioners.acme]\n",
+      "revocation_poll_ms = 0\n[provisioners.acme]\n",
       "t.toml", "/etc/ca");
   ASSERT_TRUE(c) << c.error().detail;
   EXPECT_EQ(c->ocsp.validity_s, 12u * 3600);
   EXPECT_TRUE(c->ocsp.echo_nonce);
   EXPECT_EQ(c->ocsp.signer, "delegated");
   EXPECT_EQ(c->ocsp.cache_entries, 50u);
+  EXPECT_EQ(c->ocsp.revocation_poll_ms, 0u);
 }
 
 TEST(ConfigOcsp, Refusals) {
@@ -633,6 +635,8 @@ TEST(ConfigOcsp, Refusals) {
   EXPECT_NE(e("echo_nonce = \"yes\"").find("'ocsp.echo_nonce' must be a boolean"), std::string::npos);
   EXPECT_NE(e("signer = \"hsm\"").find("'ocsp.signer' must be \"ca\" or \"delegated\""), std::string::npos);
   EXPECT_NE(e("cache_entries = 0").find("ocsp.cache_entries"), std::string::npos);
+  EXPECT_NE(e("revocation_poll_ms = 1001").find("ocsp.revocation_poll_ms"), std::string::npos);
+  EXPECT_NE(e("revocation_poll_ms = -1").find("ocsp.revocation_poll_ms"), std::string::npos);
   EXPECT_NE(e("responder = \"ca\"").find("unknown key 'ocsp.responder'"), std::string::npos);
 }
 
