@@ -8,11 +8,8 @@ namespace ca::acme {
 Result<AccountKeys::Key> AccountKeys::Get(const core::Account& acct) {
   {
     std::lock_guard lock(mu_);
-    auto it = map_.find(acct.id);
-    if (it != map_.end() && it->second.jwk_json == acct.jwk_json) {
-      lru_.splice(lru_.begin(), lru_, it->second.pos);
-      return it->second.key;
-    }
+    auto* slot = map_.Find(acct.id);
+    if (slot != nullptr && slot->jwk_json == acct.jwk_json) return slot->key;
   }
   // Parse outside the lock: a miss must not stall other requests.
   auto json = ParseJsonBounded(acct.jwk_json);
@@ -22,19 +19,7 @@ Result<AccountKeys::Key> AccountKeys::Get(const core::Account& acct) {
   auto key = std::make_shared<const ossl::UniquePtr<EVP_PKEY>>(std::move(jwk->key));
 
   std::lock_guard lock(mu_);
-  auto it = map_.find(acct.id);
-  if (it != map_.end()) {
-    it->second.jwk_json = acct.jwk_json;
-    it->second.key = key;
-    lru_.splice(lru_.begin(), lru_, it->second.pos);
-    return key;
-  }
-  lru_.push_front(acct.id);
-  map_.emplace(acct.id, Slot{acct.jwk_json, key, lru_.begin()});
-  if (map_.size() > capacity_) {
-    map_.erase(lru_.back());
-    lru_.pop_back();
-  }
+  map_.Put(acct.id, Slot{acct.jwk_json, key});
   return key;
 }
 

@@ -6,12 +6,11 @@
 // Bounded (least recently used goes first) and thread-safe; the keys are shared read-only, which
 // OpenSSL allows across threads.
 #include <cstddef>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 
+#include "common/lru_map.h"
 #include "common/result.h"
 #include "core/account.h"
 #include "ossl/unique.h"
@@ -22,7 +21,7 @@ class AccountKeys final {
  public:
   using Key = std::shared_ptr<const ossl::UniquePtr<EVP_PKEY>>;
 
-  explicit AccountKeys(size_t capacity = 4096) : capacity_(capacity == 0 ? 1 : capacity) {}
+  explicit AccountKeys(size_t capacity = 4096) : map_(capacity) {}
 
   // Get returns the account's key, parsing acct.jwk_json on a miss; kInternal if it does not parse
   // (stored keys were checked when the account was created).
@@ -34,12 +33,9 @@ class AccountKeys final {
   struct Slot {
     std::string jwk_json;
     Key key;
-    std::list<std::string>::iterator pos;
   };
-  const size_t capacity_;
   mutable std::mutex mu_;
-  std::list<std::string> lru_;  // account ids, most recent first
-  std::unordered_map<std::string, Slot> map_;
+  LruMap<std::string, Slot> map_;  // by account id
 };
 
 }  // namespace ca::acme

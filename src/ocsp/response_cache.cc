@@ -6,31 +6,20 @@ namespace ca::ocsp {
 
 std::shared_ptr<const CachedAnswer> ResponseCache::Get(const std::string& key) {
   std::lock_guard lock(mu_);
-  auto it = map_.find(key);
-  if (it == map_.end()) {
+  auto* answer = map_.Find(key);
+  if (answer == nullptr) {
     ++misses_;
     return nullptr;
   }
   ++hits_;
-  lru_.splice(lru_.begin(), lru_, it->second.pos);
-  return it->second.answer;
+  return *answer;
 }
 
 bool ResponseCache::Put(const std::string& key, std::shared_ptr<const CachedAnswer> answer) {
   std::lock_guard lock(mu_);
-  auto it = map_.find(key);
-  if (it != map_.end()) {
-    if (it->second.answer->status.revoked && !answer->status.revoked) return false;
-    it->second.answer = std::move(answer);
-    lru_.splice(lru_.begin(), lru_, it->second.pos);
-    return true;
-  }
-  lru_.push_front(key);
-  map_.emplace(key, Slot{std::move(answer), lru_.begin()});
-  while (map_.size() > max_entries_) {
-    map_.erase(lru_.back());
-    lru_.pop_back();
-  }
+  auto* held = map_.Find(key);
+  if (held != nullptr && (*held)->status.revoked && !answer->status.revoked) return false;
+  map_.Put(key, std::move(answer));
   return true;
 }
 

@@ -6,14 +6,13 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "common/bytes.h"
 #include "common/clock.h"
+#include "common/lru_map.h"
 
 namespace ca::ocsp {
 
@@ -42,7 +41,7 @@ struct CachedAnswer {
 
 class ResponseCache final {
  public:
-  explicit ResponseCache(size_t max_entries) : max_entries_(max_entries == 0 ? 1 : max_entries) {}
+  explicit ResponseCache(size_t max_entries) : map_(max_entries) {}
   ResponseCache(const ResponseCache&) = delete;
   ResponseCache& operator=(const ResponseCache&) = delete;
 
@@ -58,15 +57,8 @@ class ResponseCache final {
   uint64_t misses() const;
 
  private:
-  using Lru = std::list<std::string>;  // front: most recently used
-  struct Slot {
-    std::shared_ptr<const CachedAnswer> answer;
-    Lru::iterator pos;
-  };
-  const size_t max_entries_;
   mutable std::mutex mu_;
-  Lru lru_;
-  std::unordered_map<std::string, Slot> map_;
+  LruMap<std::string, std::shared_ptr<const CachedAnswer>> map_;
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
 };
