@@ -17,10 +17,10 @@ storage::PostgresOptions PostgresOptionsFor(const config::DatabaseConfig& db) {
   return o;
 }
 
-Result<std::unique_ptr<storage::Store>> OpenConfiguredStore(const config::Config& cfg,
-                                                            storage::SchemaPolicy policy) {
+Result<std::unique_ptr<storage::Store>> OpenConfiguredStore(const config::Config& cfg, storage::SchemaPolicy policy,
+                                                            storage::SqliteRole sqlite_role) {
   if (cfg.database.backend == "postgres") return storage::OpenPostgresStore(PostgresOptionsFor(cfg.database), policy);
-  return storage::OpenSqliteStore(cfg.Path(cfg.database.path));
+  return storage::OpenSqliteStore(cfg.Path(cfg.database.path), sqlite_role);
 }
 
 std::unique_ptr<storage::Store> OpenStore(const std::string& config_path, const std::string& cmd, int* rc) {

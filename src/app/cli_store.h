@@ -12,9 +12,11 @@ namespace ca::app {
 
 // OpenConfiguredStore opens the backend the config names ([storage]). SQLite migrates on open (one
 // process owns the file); PostgreSQL is shared by nodes, so only `attestca migrate`/`init` migrate it
-// and everything else (kRequireCurrent) refuses a schema that is not exactly this binary's.
-Result<std::unique_ptr<storage::Store>> OpenConfiguredStore(const config::Config& cfg,
-                                                            storage::SchemaPolicy policy);
+// and everything else (kRequireCurrent) refuses a schema that is not exactly this binary's. `serve`
+// opens a SQLite database as its server (storage::SqliteRole::kServer); the CLI as a tool.
+Result<std::unique_ptr<storage::Store>> OpenConfiguredStore(
+    const config::Config& cfg, storage::SchemaPolicy policy,
+    storage::SqliteRole sqlite_role = storage::SqliteRole::kTool);
 // PostgresOptionsFor: the [storage] keys as the PostgreSQL backend takes them.
 storage::PostgresOptions PostgresOptionsFor(const config::DatabaseConfig& db);
 

@@ -94,7 +94,7 @@ int RunServe(const ServeArgs& a) {
   issuer_opts.revocation_urls = issuance::RevocationUrlsFor(cfg->server.public_http_url);
   auto issuer = issuance::Issuer::Load(*inter_pem, *key_pem, *pass, *root_pem, issuer_opts);
   if (!issuer) return Die("loading the intermediate CA", issuer.error());
-  auto store = OpenConfiguredStore(*cfg, storage::SchemaPolicy::kRequireCurrent);
+  auto store = OpenConfiguredStore(*cfg, storage::SchemaPolicy::kRequireCurrent, storage::SqliteRole::kServer);
   if (!store) return Die("opening the database", store.error());
   log::Info("storage: {} {}", cfg->database.backend,
             cfg->database.backend == "postgres" ? storage::RedactPostgresUrl(cfg->database.url)

@@ -186,8 +186,11 @@ struct SchemaVersion {
 };
 
 // OpenSqliteStore opens (creating if needed) the database at path and runs pending migrations.
-// ":memory:" gives a private in-memory database (tests).
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+// ":memory:" gives a private in-memory database (tests). The server's store (kServer) keeps the
+// accounts, orders and authorizations it reads and writes in memory, and refuses to open while
+// another server has the database (kConflict); CLI commands (kTool) run beside it.
+enum class SqliteRole { kTool, kServer };
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, SqliteRole role = SqliteRole::kTool);
 // MigrateSqlite applies the pending migrations of the database at path (`attestca migrate`).
 Result<SchemaVersion> MigrateSqlite(const std::string& path);
 

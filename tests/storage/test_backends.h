@@ -40,13 +40,21 @@ inline std::string UniqueTag() {
   return std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" + std::to_string(rd() % 1000000);
 }
 
+// SqliteDb: with `server`, the first store opened is the server's (SqliteRole::kServer: it caches
+// accounts, orders and authorizations) and the later ones stand for CLI commands beside it.
 class SqliteDb final : public TestDb {
  public:
-  SqliteDb() : path_((std::filesystem::temp_directory_path() / ("attestca-conf-" + UniqueTag() + ".db")).string()) {}
+  explicit SqliteDb(bool server = false)
+      : path_((std::filesystem::temp_directory_path() / ("attestca-conf-" + UniqueTag() + ".db")).string()),
+        server_(server) {}
   ~SqliteDb() override {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+    for (const char* suffix : {"", "-wal", "-shm", ".serve-lock"}) std::filesystem::remove(path_ + suffix);
   }
-  Result<std::unique_ptr<Store>> Open() override { return OpenSqliteStore(path_); }
+  Result<std::unique_ptr<Store>> Open() override {
+    const bool first = opened_++ == 0;
+    return OpenSqliteStore(path_, server_ && first ? SqliteRole::kServer : SqliteRole::kTool);
+  }
+  const std::string& path() const { return path_; }
   bool Exec(const std::string& sql) override {
     sqlite3* raw = nullptr;
     bool ok = sqlite3_open(path_.c_str(), &raw) == SQLITE_OK &&
@@ -60,6 +68,8 @@ class SqliteDb final : public TestDb {
 
  private:
   std::string path_;
+  bool server_;
+  int opened_ = 0;
 };
 
 class PostgresDb final : public TestDb {
@@ -124,6 +134,7 @@ struct Backend {
 inline std::vector<Backend> AllBackends() {
   return {
       {"Sqlite", [] { return std::unique_ptr<TestDb>(std::make_unique<SqliteDb>()); }},
+      {"SqliteServer", [] { return std::unique_ptr<TestDb>(std::make_unique<SqliteDb>(true)); }},
       {"Postgres",
        []() -> std::unique_ptr<TestDb> {
          if (PgUrl().empty()) return nullptr;

@@ -1,7 +1,8 @@
 // SqliteStore: the embedded Store backend. One connection behind a mutex (SQLite serialises writers
 // anyway), its prepared statements kept for reuse, a busy timeout for other processes (the CLI). A
 // file database runs in WAL mode with group commit (group_sync.h): every write returns only once it
-// is on disk, as with synchronous=FULL, but concurrent writers share fsyncs.
+// is on disk, as with synchronous=FULL, but concurrent writers share fsyncs. The server's store also
+// keeps the accounts, orders and authorizations it reads and writes (object_cache.h).
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -13,6 +14,8 @@
 #include "storage/sqlite/device_table.h"
 #include "storage/sqlite/group_sync.h"
 #include "storage/sqlite/migrations.h"
+#include "storage/sqlite/object_cache.h"
+#include "storage/sqlite/serve_lock.h"
 #include "storage/sqlite/statement.h"
 #include "storage/store.h"
 
@@ -91,6 +94,13 @@ class SqliteStore final : public Store {
   explicit SqliteStore(sqlite3* db) : db_(db), stmts_(db), devices_(db, mu_, stmts_), certs_(db, mu_, stmts_) {}
   ~SqliteStore() override { sqlite3_close_v2(db_); }
 
+  // Serve makes this the server's store: cache_ on, and `lock` (held until the store closes) keeps
+  // any other server off this database, whose orders and accounts cache_ assumes only it writes.
+  void Serve(sqlite::ServeLock lock, size_t cache_capacity) {
+    serve_lock_ = std::move(lock);
+    cache_.emplace(cache_capacity);
+  }
+
   // Init applies the pending migrations; a schema newer than this binary's is refused untouched.
   Result<SchemaVersion> Init() {
     CA_RETURN_IF_ERROR(Exec(db_, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"));
@@ -157,17 +167,24 @@ class SqliteStore final : public Store {
       s.Bind(1, a.id).Bind(2, a.provisioner).Bind(3, core::ToString(a.status)).Bind(4, a.jwk_json);
       s.Bind(5, a.thumbprint).Bind(6, StringsToJson(a.contact)).Bind(7, int64_t{a.tos_agreed ? 1 : 0});
       s.BindOptional(8, a.eab_kid).Bind(9, a.created_at);
-      return s.Run();
+      CA_RETURN_IF_ERROR(s.Run());
+      if (cache_) cache_->Put(a);
+      return Ok();
     }());
   }
 
   Result<core::Account> GetAccount(const std::string& id) override {
     std::lock_guard lock(mu_);
+    if (cache_) {
+      if (const auto* held = cache_->Account(id)) return *held;
+    }
     CA_TRY(auto s, stmts_.Prepare(Sql("SELECT ", kAccountCols, " FROM accounts WHERE id = ?")));
     s.Bind(1, id);
     CA_TRY(bool row, s.Step());
     if (!row) return Fail(Errc::kNotFound, "account not found");
-    return ReadAccount(s);
+    CA_TRY(auto a, ReadAccount(s));
+    if (cache_) cache_->Put(a);
+    return a;
   }
 
   Result<std::optional<core::Account>> FindAccountByThumbprint(const std::string& provisioner,
@@ -191,6 +208,7 @@ class SqliteStore final : public Store {
       s.Bind(4, a.thumbprint).Bind(5, a.id);
       CA_RETURN_IF_ERROR(s.Run());
       if (sqlite::Changes(db_) != 1) return Fail(Errc::kNotFound, "account not found");
+      if (cache_) cache_->AccountUpdated(a);
       return Ok();
     }());
   }
@@ -237,17 +255,27 @@ class SqliteStore final : public Store {
         (void)Exec(db_, "ROLLBACK");
         return r;
       }
-      return Exec(db_, "COMMIT");
+      CA_RETURN_IF_ERROR(Exec(db_, "COMMIT"));
+      if (cache_) {
+        cache_->Put(o);
+        for (const auto& a : authzs) cache_->Put(a);
+      }
+      return Ok();
     }());
   }
 
   Result<core::Order> GetOrder(const std::string& id) override {
     std::lock_guard lock(mu_);
+    if (cache_) {
+      if (const auto* held = cache_->Order(id)) return *held;
+    }
     CA_TRY(auto s, stmts_.Prepare(Sql("SELECT ", kOrderCols, " FROM orders WHERE id = ?")));
     s.Bind(1, id);
     CA_TRY(bool row, s.Step());
     if (!row) return Fail(Errc::kNotFound, "order not found");
-    return ReadOrder(s);
+    CA_TRY(auto o, ReadOrder(s));
+    if (cache_) cache_->Put(o);
+    return o;
   }
 
   Result<void> UpdateOrder(const core::Order& o) override {
@@ -257,6 +285,7 @@ class SqliteStore final : public Store {
       s.Bind(1, core::ToString(o.status)).BindOptional(2, o.error).BindOptional(3, o.cert_id).Bind(4, o.id);
       CA_RETURN_IF_ERROR(s.Run());
       if (sqlite::Changes(db_) != 1) return Fail(Errc::kNotFound, "order not found");
+      if (cache_) cache_->OrderUpdated(o);
       return Ok();
     }());
   }
@@ -264,7 +293,9 @@ class SqliteStore final : public Store {
   Result<bool> TransitionOrder(const std::string& id, core::OrderStatus from, core::OrderStatus to) override {
     auto changed = [&]() -> Result<bool> {
       std::lock_guard lock(mu_);
-      return TransitionOrderLocked(id, from, to);
+      CA_TRY(bool moved, TransitionOrderLocked(id, from, to));
+      if (cache_ && moved) cache_->OrderMoved(id, to);
+      return moved;
     }();
     // Moving to processing is finalize's claim, not a result, and no client sees it before
     // CompleteOrder, which is durable and later in the WAL (so its fsync covers this commit too).
@@ -277,17 +308,22 @@ class SqliteStore final : public Store {
   Result<bool> UpdateAuthzAndOrder(const core::Authz& a, core::OrderStatus from, core::OrderStatus to) override {
     return Durable([&]() -> Result<bool> {
       std::lock_guard lock(mu_);
-      return TransactionLocked([&]() -> Result<bool> {
+      auto moved = TransactionLocked([&]() -> Result<bool> {
         CA_RETURN_IF_ERROR(UpdateAuthzLocked(a));
         return TransitionOrderLocked(a.order_id, from, to);
       });
+      if (moved && cache_) {
+        cache_->AuthzUpdated(a);
+        if (*moved) cache_->OrderMoved(a.order_id, to);
+      }
+      return moved;
     }());
   }
 
   Result<void> CompleteOrder(const core::CertRecord& c) override {
     return Durable([&]() -> Result<void> {
       std::lock_guard lock(mu_);
-      return TransactionLocked([&]() -> Result<void> {
+      auto done = TransactionLocked([&]() -> Result<void> {
         CA_RETURN_IF_ERROR(InsertCertificateLocked(c));
         CA_TRY(auto s, stmts_.Prepare("UPDATE orders SET status = 'valid', cert_id = ? WHERE id = ? AND "
                                       "status = 'processing'"));
@@ -296,6 +332,8 @@ class SqliteStore final : public Store {
         if (sqlite::Changes(db_) != 1) return Fail(Errc::kConflict, "order " + c.order_id + " is not processing");
         return Ok();
       });
+      if (done && cache_) cache_->OrderCompleted(c.order_id, c.id);
+      return done;
     }());
   }
 
@@ -307,7 +345,9 @@ class SqliteStore final : public Store {
                                     "AND processing_since < ?"));
       s.Bind(1, error_json).Bind(2, int64_t{processing_before});
       CA_RETURN_IF_ERROR(s.Run());
-      return static_cast<size_t>(sqlite::Changes(db_));
+      auto failed = static_cast<size_t>(sqlite::Changes(db_));
+      if (cache_ && failed > 0) cache_->ForgetOrders();
+      return failed;
     }());
   }
 
@@ -342,7 +382,9 @@ class SqliteStore final : public Store {
   Result<void> UpdateAuthz(const core::Authz& a) override {
     return Durable([&]() -> Result<void> {
       std::lock_guard lock(mu_);
-      return UpdateAuthzLocked(a);
+      CA_RETURN_IF_ERROR(UpdateAuthzLocked(a));
+      if (cache_) cache_->AuthzUpdated(a);
+      return Ok();
     }());
   }
 
@@ -568,11 +610,16 @@ class SqliteStore final : public Store {
   }
 
   Result<core::Authz> GetAuthzLocked(const std::string& id) {
+    if (cache_) {
+      if (const auto* held = cache_->Authz(id)) return *held;
+    }
     CA_TRY(auto s, stmts_.Prepare(Sql("SELECT ", kAuthzCols, " FROM authzs WHERE id = ?")));
     s.Bind(1, id);
     CA_TRY(bool row, s.Step());
     if (!row) return Fail(Errc::kNotFound, "authorization not found");
-    return ReadAuthz(s);
+    CA_TRY(auto a, ReadAuthz(s));
+    if (cache_) cache_->Put(a);
+    return a;
   }
 
   Result<core::CertRecord> GetCertBy(const char* column, const std::string& value) {
@@ -590,6 +637,8 @@ class SqliteStore final : public Store {
   std::optional<sqlite::GroupSync> sync_;  // set for a WAL database
   sqlite::DeviceTable devices_;
   sqlite::CertTable certs_;
+  std::optional<sqlite::ObjectCache> cache_;  // under mu_; the server's store only (Serve)
+  sqlite::ServeLock serve_lock_;
 };
 
 }  // namespace
@@ -612,6 +661,10 @@ std::optional<CertStatus> CertStatusFrom(const std::string& s) {
 
 namespace {
 
+// Rows per kind (accounts, orders, authorizations) the server keeps: a few MB at most, and far more
+// than the orders in flight at once.
+constexpr size_t kServerCacheCapacity = 2048;
+
 Result<std::unique_ptr<SqliteStore>> OpenSqlite(const std::string& path, SchemaVersion* version) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
@@ -627,9 +680,14 @@ Result<std::unique_ptr<SqliteStore>> OpenSqlite(const std::string& path, SchemaV
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, SqliteRole role) {
+  sqlite::ServeLock lock;
+  if (role == SqliteRole::kServer && path != ":memory:") {
+    CA_TRY(lock, sqlite::ServeLock::Take(path));
+  }
   SchemaVersion ignored;
   CA_TRY(auto store, OpenSqlite(path, &ignored));
+  if (role == SqliteRole::kServer) store->Serve(std::move(lock), kServerCacheCapacity);
   return std::unique_ptr<Store>(std::move(store));
 }
 
