@@ -5,8 +5,10 @@
 # with GOMAXPROCS=1; pebble 2.4 deadlocks under concurrent load on two CPUs), acme-load pinned to
 # CPU 1. Runs at each concurrency alternate attestca and pebble. Prints issuances/s, p50/p99
 # latency, the server's CPU milliseconds per issuance, the ratios attestca/pebble, and attestca as a
-# fraction of the crypto floor (bench/crypto-floor.sh). Not a test: nothing is asserted, but every
-# run must end without errors or the script fails.
+# fraction of the crypto floor (bench/crypto-floor.sh); with nginx and wrk installed (HTTP_FLOOR=0
+# skips it) also the HTTP floor (bench/http-floor.sh: what the same requests cost nginx) and what
+# the two floors together leave of the targets. Not a test: nothing is asserted, but every run must
+# end without errors or the script fails.
 #
 #   bench/compare-pebble.sh [BUILD_DIR]          # default build-bench (Release: see bench/README.md)
 #   N=300 CONCURRENCY="1 4 16" ACCOUNT_PER_WORKER=0 DEVICE=1 REPEAT=1 KEEP=0 bench/compare-pebble.sh
@@ -157,6 +159,13 @@ FLOOR_OUT="$(CPU=0 "$SRC/bench/crypto-floor.sh" "$JWS" "$W/ca/intermediate.crt")
 sed 's/^/   /' <<<"$FLOOR_OUT" | grep -v floor_issuances_per_s=
 FLOOR=$(sed -n 's/^floor_issuances_per_s=\([0-9]*\).*/\1/p' <<<"$FLOOR_OUT")
 FLOOR_US=$(sed -n 's/.*cost_us=\([0-9]*\).*/\1/p' <<<"$FLOOR_OUT")
+HTTP_US=""
+if [[ "${HTTP_FLOOR:-1}" == 1 ]] && command -v nginx >/dev/null && command -v wrk >/dev/null; then
+  echo "== HTTP floor (nginx on CPU 0, wrk on CPU 1)"
+  HTTP_OUT="$(C="$MAXC" "$SRC/bench/http-floor.sh" "$JWS")"
+  sed 's/^/   /' <<<"$HTTP_OUT" | grep -v http_floor_us=
+  HTTP_US=$(sed -n 's/^http_floor_us=\([0-9]*\).*/\1/p' <<<"$HTTP_OUT")
+fi
 
 echo
 echo "== issuance, http-01 (N=$N per run; c=1: N/3; median of $REPEAT run(s), range of issuances/s), server on CPU 0,"
@@ -181,3 +190,8 @@ for c in $CONCURRENCY; do
 done
 jq -rn --slurpfile a "$W/attestca.$MAXC.json" --argjson f "$FLOOR" --argjson us "$FLOOR_US" --arg c "$MAXC" \
   '"attestca at c=\($c): \(($a[0].issuances_per_s / $f * 1000 | round) / 10)% of the crypto floor (\($f) issuances/s per core); server CPU per issuance \(($a[0].server_cpu_ms_per_issuance * 1000 / $us * 10 | round) / 10)x the floor'"'"'s signature cost (\($us) us)"'
+if [[ -n "$HTTP_US" ]]; then
+  jq -rn --slurpfile a "$W/attestca.$MAXC.json" --argjson f "$FLOOR_US" --argjson h "$HTTP_US" '
+    ($f + $h) as $both | ($a[0].server_cpu_ms_per_issuance * 1000) as $cpu |
+    "crypto + HTTP floor: \($f) + \($h) = \($both) us per issuance: \((1e6 / $both) | round) issuances/s, \(($f / $both * 1000 | round) / 10)% of the crypto floor, the most an HTTPS ACME server reaches on this core; 1.5x the signature cost (\($f * 1.5 | round) us) leaves \(($f * 1.5 - $both) | round) us beyond both floors for JSON, storage and ACME work; attestca spends \(($cpu - $both) | round) us"'
+fi
