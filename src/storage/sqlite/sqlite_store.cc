@@ -249,13 +249,7 @@ class SqliteStore final : public Store {
   Result<void> CreateOrder(const core::Order& o, const std::vector<core::Authz>& authzs) override {
     return Durable([&]() -> Result<void> {
       std::lock_guard lock(mu_);
-      CA_RETURN_IF_ERROR(Exec(db_, "BEGIN IMMEDIATE"));
-      auto r = InsertOrderLocked(o, authzs);
-      if (!r) {
-        (void)Exec(db_, "ROLLBACK");
-        return r;
-      }
-      CA_RETURN_IF_ERROR(Exec(db_, "COMMIT"));
+      CA_RETURN_IF_ERROR(TransactionLocked([&] { return InsertOrderLocked(o, authzs); }));
       if (cache_) {
         cache_->Put(o);
         for (const auto& a : authzs) cache_->Put(a);
