@@ -2,7 +2,8 @@
 # `attestca device ...` on a fresh CA: add (and refused values), import of a good CSV and of a bad
 # one (every bad line reported with its line number, nothing imported), list/show, suspend/resume,
 # and resume of a revoked device refused. There is no revoke command yet, so that device is revoked
-# by writing its state into the database directly.
+# by writing its state into the database directly. Then, with `attestca serve` running: the CLI
+# beside it, and (SQLite) a second server on the same database refused.
 # Exit codes checked: 0 ok, 1 failure, 2 usage/config.
 . "$(dirname "$0")/lib.sh"
 if [[ "$ACME_TEST_SERVER" != attestca ]]; then
@@ -142,3 +143,15 @@ expect_rc 1 "suspend a revoked device" dev suspend "$ID2"
 expect_rc 0 "show revoked" dev show "$ID2"
 assert_grep '^state: +revoked$' "$OUT" "the revoked device stays revoked"
 [[ "$(count_devices --state revoked)" -eq 1 ]] || fail "list --state revoked must show one device"
+
+# --- beside a running server ----------------------------------------------------------------------
+# The CLI works while `attestca serve` has the database; on SQLite a second server on the same
+# database is refused before it listens (the server keeps accounts and orders in memory).
+ca_start
+expect_rc 0 "list while the server runs" dev list
+expect_rc 0 "add while the server runs" dev add --id C02BESIDESERVER
+if [[ "$ATTESTCA_TEST_BACKEND" == sqlite ]]; then
+  expect_rc 1 "a second server on the same SQLite database" timeout 10 "$ATTESTCA_BIN" serve --config "$CA_CONFIG"
+  assert_grep "another attestca server is using the database" "$OUT" "the second server must say why"
+fi
+ca_stop
