@@ -1,48 +1,14 @@
 #include "app/root_crl.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <utility>
 
 #include "app/files.h"
 #include "common/bytes.h"
+#include "common/file_lock.h"
 #include "issuance/ca_crl.h"
 
 namespace ca::app {
-namespace {
-
-// FileLock holds flock(LOCK_EX) on a lock file for its lifetime.
-class FileLock final {
- public:
-  static Result<FileLock> Take(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return Fail(Errc::kInternal, "cannot open " + path + ": " + std::strerror(errno));
-    while (::flock(fd, LOCK_EX) != 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      return Fail(Errc::kInternal, "cannot lock " + path + ": " + std::strerror(errno));
-    }
-    return FileLock(fd);
-  }
-  FileLock(FileLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-  FileLock& operator=(FileLock&&) = delete;
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);  // releases the lock
-  }
-
- private:
-  explicit FileLock(int fd) : fd_(fd) {}
-  int fd_;
-};
-
-}  // namespace
 
 Result<std::shared_ptr<const crl::SignedCrl>> ReadRootCrl(const RootCrlFiles& f) {
   if (!FileExists(f.crl)) return std::shared_ptr<const crl::SignedCrl>();

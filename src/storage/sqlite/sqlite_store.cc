@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "common/file_lock.h"
 #include "core/account.h"
 #include "storage/model.h"
 #include "storage/sqlite/cert_table.h"
@@ -15,7 +16,6 @@
 #include "storage/sqlite/group_sync.h"
 #include "storage/sqlite/migrations.h"
 #include "storage/sqlite/object_cache.h"
-#include "storage/sqlite/serve_lock.h"
 #include "storage/sqlite/statement.h"
 #include "storage/store.h"
 
@@ -96,7 +96,7 @@ class SqliteStore final : public Store {
 
   // Serve makes this the server's store: cache_ on, and `lock` (held until the store closes) keeps
   // any other server off this database, whose orders and accounts cache_ assumes only it writes.
-  void Serve(sqlite::ServeLock lock, size_t cache_capacity) {
+  void Serve(FileLock lock, size_t cache_capacity) {
     serve_lock_ = std::move(lock);
     cache_.emplace(cache_capacity);
   }
@@ -632,7 +632,7 @@ class SqliteStore final : public Store {
   sqlite::DeviceTable devices_;
   sqlite::CertTable certs_;
   std::optional<sqlite::ObjectCache> cache_;  // under mu_; the server's store only (Serve)
-  sqlite::ServeLock serve_lock_;
+  FileLock serve_lock_;
 };
 
 }  // namespace
@@ -675,9 +675,18 @@ Result<std::unique_ptr<SqliteStore>> OpenSqlite(const std::string& path, SchemaV
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, SqliteRole role) {
-  sqlite::ServeLock lock;
+  // The server holds <database>.serve-lock while it runs: a second server on the same file is
+  // refused (SQLite serves one node; cache_ assumes only this server writes its rows). The CLI
+  // takes no lock and runs beside it.
+  FileLock lock;
   if (role == SqliteRole::kServer && path != ":memory:") {
-    CA_TRY(lock, sqlite::ServeLock::Take(path));
+    auto taken = FileLock::TryTake(path + ".serve-lock");
+    if (!taken && taken.error().code == Errc::kConflict) {
+      return Fail(Errc::kConflict, "another attestca server is using the database " + path + " (it holds " + path +
+                                       ".serve-lock); SQLite serves one node, several nodes share PostgreSQL");
+    }
+    if (!taken) return tl::unexpected(taken.error());
+    lock = std::move(*taken);
   }
   SchemaVersion ignored;
   CA_TRY(auto store, OpenSqlite(path, &ignored));
